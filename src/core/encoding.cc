@@ -1,0 +1,83 @@
+#include "core/encoding.h"
+
+#include <sodium.h>
+
+#include <vector>
+
+namespace palika {
+namespace {
+
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string EncodeBase64(std::string_view bytes, int variant) {
+  std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), U(bytes), bytes.size(), variant);
+  out.resize(out.size() - 1);  // drop the terminating NUL sodium writes
+  return out;
+}
+
+std::optional<std::string> DecodeBase64(std::string_view text, int variant) {
+  std::string out(text.size() * 3 / 4 + 3, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, &end, variant) != 0) {
+    return std::nullopt;
+  }
+  if (end != text.data() + text.size()) return std::nullopt;  // trailing garbage
+  out.resize(len);
+  // Reject non-canonical encodings (set padding bits) so that one value has one text.
+  if (EncodeBase64(out, variant) != text) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string HexEncode(std::string_view bytes) {
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), U(bytes), bytes.size());
+  out.resize(bytes.size() * 2);
+  return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out(hex.size() / 2, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(),
+                     hex.size(), nullptr, &len, &end) != 0 ||
+      end != hex.data() + hex.size() || len != out.size()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  return EncodeBase64(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+std::optional<std::string> Base64Decode(std::string_view text) {
+  return DecodeBase64(text, sodium_base64_VARIANT_ORIGINAL);
+}
+std::string Base64UrlEncode(std::string_view bytes) {
+  return EncodeBase64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  return DecodeBase64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+std::string Sha256(std::string_view bytes) {
+  std::string out(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()), U(bytes), bytes.size());
+  return out;
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+}  // namespace palika
