@@ -7,6 +7,9 @@
 namespace palika {
 namespace {
 
+// libsodium must be initialised once before use; sodium_init is idempotent and thread-safe.
+const int kSodiumReady = sodium_init();
+
 const unsigned char* U(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }

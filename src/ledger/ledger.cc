@@ -1,0 +1,459 @@
+#include "ledger/ledger.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/check.h"
+#include "core/json.h"
+
+namespace palika::ledger {
+namespace json = boost::json;
+namespace {
+
+constexpr char kIdempotencyEvent[] = "command.idempotency";
+constexpr size_t kMaxReaders = 8;
+// How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
+constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Projections MakeLedgerTables() {
+  Projections p;
+  // The log itself. Entries are never updated or deleted; a correction is a new entry.
+  p.AddTable("ledger_entries",
+             "CREATE TABLE IF NOT EXISTS ledger_entries("
+             " origin TEXT NOT NULL, seq INTEGER NOT NULL, ulb TEXT NOT NULL,"
+             " time_us INTEGER NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL,"
+             " payload TEXT NOT NULL, PRIMARY KEY (origin, seq))",
+             "origin, seq");
+  // Signed checkpoints, each with the compact Merkle range at its size (so the tree can be
+  // extended after a restart without rehashing the whole log). Verified by signature and by
+  // recomputing the tree, not by replay.
+  p.AddTable("ledger_checkpoints",
+             "CREATE TABLE IF NOT EXISTS ledger_checkpoints("
+             " origin TEXT NOT NULL, size INTEGER NOT NULL, time_us INTEGER NOT NULL,"
+             " note TEXT NOT NULL, tree BLOB NOT NULL, PRIMARY KEY (origin, size))",
+             "origin, size");
+  p.AddTable("idempotency_keys",
+             "CREATE TABLE IF NOT EXISTS idempotency_keys("
+             " key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, response TEXT NOT NULL,"
+             " seq INTEGER NOT NULL)",
+             "key");
+  p.OnEvent(kIdempotencyEvent, [](store::Transaction& tx, const Entry& e) -> Status {
+    auto v = json::parse(e.payload).as_object();
+    return tx.Exec(
+        "INSERT INTO idempotency_keys(key, request_hash, response, seq) VALUES (?, ?, ?, ?)",
+        {std::string(v.at("key").as_string()), std::string(v.at("request_hash").as_string()),
+         CanonicalJson(v.at("response")).value(), static_cast<int64_t>(e.seq)});
+  });
+  return p;
+}
+
+}  // namespace
+
+std::string LogName(const std::string& origin, const std::string& ulb) {
+  return "palika/" + origin + "/" + ulb;
+}
+
+const Projections& LedgerTables() {
+  static const Projections tables = MakeLedgerTables();
+  return tables;
+}
+
+Status ApplyEntry(const Projections& projections, store::Transaction& tx, const Entry& e) {
+  if (e.type == kIdempotencyEvent) return LedgerTables().Apply(tx, e);
+  return projections.Apply(tx, e);
+}
+
+Ledger::Ledger(const LedgerOptions& options)
+    : options_(options), log_name_(LogName(options.origin, options.ulb)) {
+  PALIKA_ASSERT(options_.signer && options_.verifier && options_.projections);
+}
+
+Ledger::~Ledger() { Close(); }
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options, bool create) {
+  std::unique_ptr<Ledger> ledger(new Ledger(options));
+  PALIKA_RETURN_IF_ERROR(ledger->Initialise(create));
+  ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  return ledger;
+}
+
+Status Ledger::Initialise(bool create) {
+  store::sqlite::OpenOptions open;
+  open.create = create;
+  PALIKA_ASSIGN_OR_RETURN(writer_db_, store::sqlite::Database::Open(options_.file, open));
+  auto& db = *writer_db_;
+  const std::string where = fmt::format("ledger {} ({})", options_.ulb, options_.file.string());
+  const std::string investigate = fmt::format(
+      " Do not serve this ULB until it is understood: run `palika verify --data DIR --ulb {}` for "
+      "a full report, and restore from backup if it confirms tampering.",
+      options_.ulb);
+
+  PALIKA_RETURN_IF_ERROR(db.BeginImmediate());
+  Status s = [&]() -> Status {
+    PALIKA_RETURN_IF_ERROR(db.ExecScript(
+        "CREATE TABLE IF NOT EXISTS ledger_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"));
+    PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(db));
+    PALIKA_RETURN_IF_ERROR(options_.projections->CreateSchema(db));
+    PALIKA_ASSIGN_OR_RETURN(auto meta,
+                            db.QueryOne("SELECT value FROM ledger_meta WHERE key = 'ulb'"));
+    if (!meta) {
+      PALIKA_RETURN_IF_ERROR(
+          db.Exec("INSERT INTO ledger_meta(key, value) VALUES ('ulb', ?), ('encoding', ?)",
+                  {options_.ulb, std::to_string(kEntryEncodingVersion)}));
+    } else if (meta->Text(0) != options_.ulb) {
+      return Status::Corruption(
+          fmt::format("{} belongs to ULB {}, not {}.", where, meta->Text(0), options_.ulb));
+    }
+    return Status::OK();
+  }();
+  if (!s.ok()) {
+    (void)db.Rollback();
+    return s;
+  }
+  PALIKA_RETURN_IF_ERROR(db.Commit());
+
+  // Quick check: gapless entries, last checkpoint signed by this node, its tree extends to now.
+  PALIKA_ASSIGN_OR_RETURN(auto counts,
+                          db.QueryOne("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM ledger_entries "
+                                      "WHERE origin = ?",
+                                      {options_.origin}));
+  const uint64_t n = static_cast<uint64_t>(counts->Int(1));
+  if (static_cast<uint64_t>(counts->Int(0)) != n) {
+    return Status::Corruption(
+        fmt::format("{}: {} entries but the last is number {}; entries are "
+                    "missing.{}",
+                    where, counts->Int(0), n, investigate));
+  }
+  PALIKA_ASSIGN_OR_RETURN(auto last_cp,
+                          db.QueryOne("SELECT size, note, tree, time_us FROM ledger_checkpoints "
+                                      "WHERE origin = ? "
+                                      "ORDER BY size DESC LIMIT 1",
+                                      {options_.origin}));
+  if (last_cp) {
+    auto cp = OpenCheckpoint(last_cp->Text(1), *options_.verifier);
+    if (!cp.ok()) {
+      return Status::Corruption(
+          fmt::format("{}: the last checkpoint's signature does not verify "
+                      "({}).{}",
+                      where, cp.status().message(), investigate));
+    }
+    auto range = CompactRange::Deserialize(last_cp->Text(2));
+    if (cp->origin != log_name_ || cp->size != static_cast<uint64_t>(last_cp->Int(0)) ||
+        !range.ok() || range->size() != cp->size || range->Root() != cp->root) {
+      return Status::Corruption(
+          fmt::format("{}: the last checkpoint (size {}) does not match its stored tree.{}", where,
+                      last_cp->Int(0), investigate));
+    }
+    if (cp->size > n) {
+      return Status::Corruption(
+          fmt::format("{}: the last checkpoint covers {} entries but only {} "
+                      "are present; entries were removed.{}",
+                      where, cp->size, n, investigate));
+    }
+    tree_ = std::move(range).value();
+    checkpointed_size_ = cp->size;
+    latest_note_ = last_cp->Text(1);
+  }
+  // The writer signs a checkpoint at least every interval, so unsigned entries can only be the
+  // last moments before a crash. A longer unsigned tail means checkpoints were deleted or entries
+  // forged: signing them now would launder the forgery.
+  const int64_t cp_time = last_cp ? last_cp->Int(3) : -1;
+  int64_t tail_first = -1;
+  // Entries after the last checkpoint (at most about one checkpoint interval after a crash).
+  Status tail = db.ForEach(
+      "SELECT origin, seq, ulb, time_us, actor, type, payload FROM ledger_entries "
+      "WHERE origin = ? AND seq > ? ORDER BY seq",
+      {options_.origin, static_cast<int64_t>(tree_.size())}, [&](const store::Row& r) {
+        Entry e{r.Text(2), r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Int(3), r.Text(4),
+                r.Text(5), r.Text(6)};
+        tree_.Append(LeafHash(EncodeEntry(e)));
+        if (tail_first < 0) tail_first = e.time_us;
+        last_time_us_ = std::max(last_time_us_, e.time_us);
+        return true;
+      });
+  PALIKA_RETURN_IF_ERROR(tail);
+  const int64_t base = cp_time >= 0 ? cp_time : tail_first;
+  if (tail_first >= 0 && last_time_us_ - base > kMaxUnsignedTailUs) {
+    return Status::Corruption(fmt::format(
+        "{}: entries {} to {} are not covered by a signed checkpoint and span more than a crash "
+        "can explain; checkpoints were deleted or entries added by hand.{}",
+        where, checkpointed_size_ + 1, n, investigate));
+  }
+  PALIKA_ASSERT(tree_.size() == n);
+  next_seq_ = n + 1;
+  committed_size_ = n;
+  if (tree_.size() > checkpointed_size_) {
+    // Recover after a crash: sign what the last commit made durable.
+    PALIKA_RETURN_IF_ERROR(db.BeginImmediate());
+    auto note = WriteCheckpoint(NextTime());
+    Status c = note.ok() ? db.Commit() : note.status();
+    if (!c.ok()) {
+      (void)db.Rollback();
+      return c;
+    }
+    checkpointed_size_ = tree_.size();
+    latest_note_ = *note;
+  }
+  last_checkpoint_ = std::chrono::steady_clock::now();
+  if (options_.metrics) {
+    options_.metrics->Set("palika_ledger_entries", {{"ulb", options_.ulb}}, static_cast<double>(n));
+  }
+  return Status::OK();
+}
+
+int64_t Ledger::NextTime() {
+  last_time_us_ = std::max(last_time_us_, WallMicros());
+  return last_time_us_;
+}
+
+Result<std::string> Ledger::WriteCheckpoint(int64_t now_us) {
+  Checkpoint cp{log_name_, tree_.size(), tree_.Root(), {}};
+  PALIKA_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(cp, *options_.signer));
+  PALIKA_RETURN_IF_ERROR(writer_db_->Exec(
+      "INSERT INTO ledger_checkpoints(origin, size, time_us, note, tree) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (origin, size) DO NOTHING",
+      {options_.origin, static_cast<int64_t>(cp.size), now_us, note,
+       store::Blob{tree_.Serialize()}}));
+  return note;
+}
+
+Result<CommitResult> Ledger::Submit(Command command) {
+  auto pending = std::make_unique<Pending>();
+  pending->command = std::move(command);
+  auto future = pending->promise.get_future();
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_) {
+      return Status::Unavailable("shutting_down",
+                                 "The server is shutting down; nothing was saved. Try again in a "
+                                 "minute.",
+                                 "सर्वर बंद हो रहा है; कुछ भी सहेजा नहीं गया। एक मिनट बाद पुनः प्रयास करें।");
+    }
+    queue_.push_back(std::move(pending));
+  }
+  cv_.notify_one();
+  return future.get();
+}
+
+void Ledger::WriterLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<Pending>> batch;
+    bool stop = false;
+    {
+      std::unique_lock lk(mu_);
+      auto ready = [&] { return !queue_.empty() || stopping_; };
+      if (!ready()) {
+        if (tree_.size() > checkpointed_size_) {
+          cv_.wait_until(lk, last_checkpoint_ + options_.checkpoint_interval, ready);
+        } else {
+          cv_.wait(lk, ready);
+        }
+      }
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stop = stopping_ && queue_.empty();
+    }
+    if (!batch.empty()) CommitBatch(batch);
+    bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= options_.checkpoint_interval;
+    if (tree_.size() > checkpointed_size_ && (due || stop)) {
+      Status s = writer_db_->BeginImmediate();
+      Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
+      if (note.ok()) s = writer_db_->Commit();
+      if (note.ok() && s.ok()) {
+        checkpointed_size_ = tree_.size();
+        last_checkpoint_ = std::chrono::steady_clock::now();
+        std::lock_guard lk(mu_);
+        latest_note_ = *note;
+      } else {
+        if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
+        spdlog::error("ledger {}: cannot write checkpoint: {}", options_.ulb,
+                      (note.ok() ? s : note.status()).ToString());
+        last_checkpoint_ = std::chrono::steady_clock::now();  // retry after an interval
+      }
+    }
+    if (stop) return;
+  }
+}
+
+void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Result<CommitResult>> results;
+  results.reserve(batch.size());
+  const CompactRange batch_tree = tree_;
+  const uint64_t batch_seq = next_seq_;
+
+  Status s = writer_db_->BeginImmediate();
+  if (s.ok()) {
+    for (auto& p : batch) {
+      const CompactRange saved_tree = tree_;
+      const uint64_t saved_seq = next_seq_;
+      Status sp = writer_db_->Savepoint("cmd");
+      Result<CommitResult> r =
+          sp.ok() ? RunCommand(p->command, NextTime()) : Result<CommitResult>(sp);
+      if (r.ok()) {
+        sp = writer_db_->ReleaseSavepoint("cmd");
+        if (!sp.ok()) r = sp;
+      }
+      if (!r.ok()) {
+        (void)writer_db_->RollbackToSavepoint("cmd");
+        tree_ = saved_tree;
+        next_seq_ = saved_seq;
+      }
+      results.push_back(std::move(r));
+    }
+  }
+  std::string note;
+  const bool due =
+      std::chrono::steady_clock::now() - last_checkpoint_ >= options_.checkpoint_interval;
+  if (s.ok() && due && tree_.size() > checkpointed_size_) {
+    auto n = WriteCheckpoint(NextTime());
+    if (n.ok())
+      note = *n;
+    else
+      s = n.status();
+  }
+  if (s.ok()) s = writer_db_->Commit();
+  if (!s.ok()) {
+    // Nothing of this batch is durable: undo the in-memory tree and answer every command.
+    if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
+    tree_ = batch_tree;
+    next_seq_ = batch_seq;
+    spdlog::error("ledger {}: batch of {} commands not committed: {}", options_.ulb, batch.size(),
+                  s.ToString());
+    Status failure = s.kind() == StatusKind::kUnavailable
+                         ? s
+                         : Status::Unavailable("storage_error",
+                                               "The record could not be saved; nothing was "
+                                               "changed. Try again; if it persists, tell the "
+                                               "system administrator.",
+                                               "रिकॉर्ड सहेजा नहीं जा सका; कुछ भी नहीं बदला। पुनः "
+                                               "प्रयास करें; समस्या बनी रहे तो सिस्टम प्रशासक को "
+                                               "बताएँ।");
+    results.assign(batch.size(), Result<CommitResult>(failure));
+  } else {
+    if (!note.empty()) {
+      checkpointed_size_ = tree_.size();
+      last_checkpoint_ = std::chrono::steady_clock::now();
+    }
+    std::lock_guard lk(mu_);
+    committed_size_ = tree_.size();
+    if (!note.empty()) latest_note_ = note;
+  }
+  if (options_.metrics) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    options_.metrics->Increment("palika_ledger_commits_total", {{"ulb", options_.ulb}}, 1);
+    options_.metrics->Observe("palika_ledger_batch_size", {}, static_cast<double>(batch.size()));
+    options_.metrics->Observe("palika_ledger_commit_seconds", {}, seconds);
+    options_.metrics->Set("palika_ledger_entries", {{"ulb", options_.ulb}},
+                          static_cast<double>(tree_.size()));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(std::move(results[i]));
+}
+
+Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
+  auto& db = *writer_db_;
+  if (!command.idempotency_key.empty()) {
+    PALIKA_ASSIGN_OR_RETURN(
+        auto seen, db.QueryOne("SELECT request_hash, response FROM idempotency_keys WHERE key = ?",
+                               {command.idempotency_key}));
+    if (seen) {
+      if (seen->Text(0) != command.request_hash) {
+        return Status::Conflict(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request. Use a new key for a "
+            "new request.",
+            "यह Idempotency-Key पहले किसी दूसरे अनुरोध के लिए उपयोग हो चुकी है। नए अनुरोध के लिए नई "
+            "कुंजी उपयोग करें।");
+      }
+      CommitResult out;
+      out.response = json::parse(seen->Text(1));
+      out.replayed = true;
+      return out;
+    }
+  }
+  PALIKA_ASSIGN_OR_RETURN(Decision decision, command.decide(db, now_us));
+  CommitResult out;
+  out.first_seq = next_seq_;
+  for (const Event& ev : decision.events) {
+    PALIKA_RETURN_IF_ERROR(AppendEvent(command.actor, ev, now_us));
+  }
+  if (!command.idempotency_key.empty()) {
+    Event record{kIdempotencyEvent,
+                 {{"key", command.idempotency_key},
+                  {"request_hash", command.request_hash},
+                  {"response", decision.response}}};
+    PALIKA_RETURN_IF_ERROR(AppendEvent(command.actor, record, now_us));
+  }
+  out.last_seq = next_seq_ - 1;
+  if (out.last_seq < out.first_seq) out.first_seq = out.last_seq = 0;
+  out.response = std::move(decision.response);
+  return out;
+}
+
+Status Ledger::AppendEvent(const std::string& actor, const Event& event, int64_t now_us) {
+  PALIKA_ASSIGN_OR_RETURN(std::string payload, CanonicalJson(event.payload));
+  Entry e{options_.ulb, options_.origin, next_seq_, now_us, actor, event.type, std::move(payload)};
+  PALIKA_RETURN_IF_ERROR(writer_db_->Exec(
+      "INSERT INTO ledger_entries(origin, seq, ulb, time_us, actor, type, payload) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {e.origin, static_cast<int64_t>(e.seq), e.ulb, e.time_us, e.actor, e.type, e.payload}));
+  PALIKA_RETURN_IF_ERROR(ApplyEntry(*options_.projections, *writer_db_, e));
+  tree_.Append(LeafHash(EncodeEntry(e)));
+  ++next_seq_;
+  return Status::OK();
+}
+
+Status Ledger::Read(const std::function<Status(store::Transaction&)>& fn) {
+  std::unique_ptr<store::sqlite::Database> db;
+  {
+    std::lock_guard lk(readers_mu_);
+    if (!readers_.empty()) {
+      db = std::move(readers_.back());
+      readers_.pop_back();
+    }
+  }
+  if (!db) {
+    store::sqlite::OpenOptions open;
+    open.read_only = true;
+    PALIKA_ASSIGN_OR_RETURN(db, store::sqlite::Database::Open(options_.file, open));
+  }
+  PALIKA_RETURN_IF_ERROR(db->Begin());
+  Status s = fn(*db);
+  Status end = db->Rollback();  // a read transaction: nothing to keep
+  if (s.ok() && !end.ok()) s = end;
+  if (end.ok()) {
+    std::lock_guard lk(readers_mu_);
+    if (readers_.size() < kMaxReaders) readers_.push_back(std::move(db));
+  }
+  return s;
+}
+
+void Ledger::Close() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+uint64_t Ledger::size() const {
+  std::lock_guard lk(mu_);
+  return committed_size_;
+}
+
+std::string Ledger::LatestCheckpointNote() const {
+  std::lock_guard lk(mu_);
+  return latest_note_;
+}
+
+}  // namespace palika::ledger

@@ -1,0 +1,42 @@
+#include "ledger/projections.h"
+
+#include "core/check.h"
+
+namespace palika::ledger {
+
+void Projections::AddTable(std::string name, std::string create_sql, std::string order_by) {
+  tables_.push_back({std::move(name), std::move(create_sql), std::move(order_by)});
+}
+
+void Projections::AddUnrecordedTable(std::string name, std::string create_sql, std::string reason) {
+  unrecorded_.push_back({std::move(name), std::move(create_sql), std::move(reason)});
+}
+
+void Projections::OnEvent(const std::string& type, ApplyFn fn) {
+  PALIKA_ASSERT(!apply_.contains(type));
+  apply_.emplace(type, std::move(fn));
+}
+
+Status Projections::CreateSchema(store::Transaction& tx) const {
+  for (const auto& t : tables_) PALIKA_RETURN_IF_ERROR(tx.ExecScript(t.create_sql));
+  for (const auto& t : unrecorded_) PALIKA_RETURN_IF_ERROR(tx.ExecScript(t.create_sql));
+  return Status::OK();
+}
+
+Status Projections::Apply(store::Transaction& tx, const Entry& e) const {
+  auto it = apply_.find(e.type);
+  if (it == apply_.end()) {
+    return Status::Corruption("entry " + std::to_string(e.seq) + " has unknown event type '" +
+                              e.type + "'");
+  }
+  // A payload that does not have the shape its type promises (only possible if the record was
+  // tampered with, since decide wrote it) is corruption, not a crash.
+  try {
+    return it->second(tx, e);
+  } catch (const std::exception& ex) {
+    return Status::Corruption("entry " + std::to_string(e.seq) + " (" + e.type +
+                              ") has a malformed payload: " + ex.what());
+  }
+}
+
+}  // namespace palika::ledger

@@ -1,0 +1,60 @@
+#pragma once
+// Projections: the relational tables a ledger's events are applied to, and the apply functions.
+//
+// Each ledger kind (the state ledger, a ULB ledger) has one Projections, built once at start-up by
+// the services that own its tables and then read-only (thread-safe to share). Apply is pure and
+// deterministic: it writes only what the entry says, never reads a clock, a random source or
+// another ledger. Replaying every entry into empty tables rebuilds them exactly; verify relies on
+// it. Tables that are not part of the record (live sessions, caches) are registered as such, with
+// the reason, so verify skips them knowingly.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ledger/entry.h"
+#include "store/transaction.h"
+
+namespace palika::ledger {
+
+using ApplyFn = std::function<Status(store::Transaction&, const Entry&)>;
+
+class Projections {
+ public:
+  struct Table {
+    std::string name;
+    std::string create_sql;  // CREATE TABLE ... (and any CREATE INDEX), in the shared SQL subset
+    // The table's key: its leading columns, comma-separated ("code", "user_id, role, ulb").
+    // Rows are compared in this order, and a report names a row by it.
+    std::string order_by;
+  };
+  struct UnrecordedTable {
+    std::string name;
+    std::string create_sql;
+    std::string reason;  // why it is not part of the record
+  };
+
+  // A table rebuilt from the ledger: verify compares it row by row with a replay.
+  void AddTable(std::string name, std::string create_sql, std::string order_by);
+  // A table outside the record (sessions, throttles): created, never compared.
+  void AddUnrecordedTable(std::string name, std::string create_sql, std::string reason);
+  // Registers the apply function for one event type; a type may be registered once.
+  void OnEvent(const std::string& type, ApplyFn fn);
+
+  // Creates every table (record and unrecorded) if missing.
+  Status CreateSchema(store::Transaction& tx) const;
+  // Applies one entry; Corruption for an event type nobody registered.
+  Status Apply(store::Transaction& tx, const Entry& e) const;
+
+  const std::vector<Table>& tables() const { return tables_; }
+  const std::vector<UnrecordedTable>& unrecorded_tables() const { return unrecorded_; }
+  bool Knows(const std::string& type) const { return apply_.contains(type); }
+
+ private:
+  std::vector<Table> tables_;
+  std::vector<UnrecordedTable> unrecorded_;
+  std::map<std::string, ApplyFn> apply_;
+};
+
+}  // namespace palika::ledger

@@ -1,0 +1,113 @@
+#pragma once
+// Registry: the state-level records (ULBs, staff users, role grants, sign-in audit) kept in the
+// state ledger, plus each ULB ledger's own profile and wards.
+//
+// Every change is a command through the one write path (Ledger::Submit): decide checks the
+// current state and returns events; the apply functions registered here update the projections.
+// Slow work (password hashing) happens before Submit, never on a ledger's writer thread.
+// Thread-safe: all state lives in the ledgers.
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger_set.h"
+#include "ledger/projections.h"
+#include "services/identity/access.h"
+
+namespace palika::registry {
+
+// Tables and apply functions of the state ledger and of every ULB ledger.
+void RegisterStateProjections(ledger::Projections& p);
+void RegisterUlbProjections(ledger::Projections& p);
+
+enum class UlbKind { kCorporation, kCouncil, kParishad };
+
+struct UlbInfo {
+  std::string code;     // 4 digits, e.g. "0152"
+  std::string name;     // "Indore"
+  std::string name_hi;  // "इंदौर"
+  std::string kind;     // "corporation" | "council" | "parishad"
+  std::string district;
+};
+
+struct UserRecord {
+  std::string id;
+  std::string username;
+  std::string display_name;
+  std::string password_hash;
+  std::string totp_secret;  // raw bytes
+  bool active = true;
+};
+
+struct NewUser {
+  std::string username;
+  std::string display_name;
+  std::string password;  // checked against the policy, hashed before the command is submitted
+  std::optional<identity::Grant> grant;
+};
+
+struct CreatedUser {
+  std::string id;
+  std::string username;
+  std::string otpauth_uri;  // shown once, for the authenticator app
+};
+
+struct Ward {
+  int64_t number = 0;
+  std::string name;
+  std::string name_hi;
+  std::string zone;
+};
+
+class Registry {
+ public:
+  explicit Registry(ledger::LedgerSet& ledgers) : ledgers_(ledgers) {}
+
+  // --- ULBs ---
+  // Registers a ULB in the state ledger and opens its own ledger. Conflict if the code exists.
+  Result<boost::json::object> AddUlb(const std::string& actor, const UlbInfo& ulb);
+  Result<std::vector<UlbInfo>> ListUlbs();
+  Result<UlbInfo> GetUlb(const std::string& code);
+  // Start-up recovery: a ULB registered in the state ledger whose own ledger is missing or lacks
+  // its opening entry (a crash between the two commits) gets them now.
+  Status EnsureUlbLedgers();
+
+  // --- users and grants ---
+  Result<CreatedUser> AddUser(const std::string& actor, const NewUser& user);
+  Result<boost::json::object> GrantRole(const identity::Principal& by, const std::string& username,
+                                        identity::Role role, const std::string& ulb);
+  Result<boost::json::object> RevokeRole(const identity::Principal& by, const std::string& username,
+                                         identity::Role role, const std::string& ulb);
+  Status ChangePassword(const std::string& user_id, const std::string& old_password,
+                        const std::string& new_password);
+  Result<std::optional<UserRecord>> FindUser(const std::string& username);
+  Result<std::optional<UserRecord>> FindUserById(const std::string& id);
+  Result<std::vector<identity::Grant>> GrantsOf(const std::string& user_id);
+  // Users holding any grant in `ulb`, with their grants there.
+  Result<boost::json::array> UsersOfUlb(const std::string& ulb);
+
+  // --- sign-in audit (state ledger) ---
+  Status RecordSignIn(const std::string& user_id, const std::string& username,
+                      const std::string& address);
+  Status RecordSignInRefused(const std::string& username, const std::string& address,
+                             const std::string& reason);
+
+  // --- wards (ULB ledger) ---
+  Result<boost::json::object> AddWard(const std::string& actor, const std::string& ulb,
+                                      const Ward& ward);
+  Result<std::vector<Ward>> ListWards(const std::string& ulb);
+
+ private:
+  // Checks whether `by` may grant or revoke `role` in `ulb`.
+  Status CheckGrantAuthority(const identity::Principal& by, identity::Role role,
+                             const std::string& ulb);
+  Result<boost::json::object> ChangeGrant(const identity::Principal& by,
+                                          const std::string& username, identity::Role role,
+                                          const std::string& ulb, bool grant);
+
+  ledger::LedgerSet& ledgers_;
+};
+
+}  // namespace palika::registry

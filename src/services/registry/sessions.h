@@ -1,0 +1,77 @@
+#pragma once
+// Sessions: staff sign-in (password + TOTP), bearer tokens, idle and absolute expiry.
+//
+// A token is 256 random bits, given to the client once; only its SHA-256 is stored. Staff sessions
+// end after 15 idle minutes or 8 hours, whichever comes first. Sign-ins are throttled (100 failures
+// per account per hour, back-off per client address); every sign-in and every refusal is an entry
+// in the state ledger (the audit), and refusals are logged.
+//
+// Live sessions and the last TOTP step used are kept in sessions.db beside the ledgers. They are
+// NOT part of the record: they are short-lived, they change on every request, and a restore must
+// not bring back sessions anyway (everyone signs in again). Thread-safe.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "services/identity/access.h"
+#include "services/identity/throttle.h"
+#include "services/registry/registry.h"
+#include "store/sqlite/database.h"
+
+namespace palika::registry {
+
+struct SessionOptions {
+  std::chrono::seconds idle_timeout{15 * 60};
+  std::chrono::seconds absolute_timeout{8 * 60 * 60};
+};
+
+struct SignInResult {
+  std::string token;      // give to the client; never stored
+  int64_t expires_at_us;  // when the session ends if used continuously (absolute limit)
+  identity::Principal principal;
+};
+
+class Sessions {
+ public:
+  static Result<std::unique_ptr<Sessions>> Open(Registry& registry,
+                                                const std::filesystem::path& file,
+                                                SessionOptions options = {});
+
+  // Checks throttle, password and one-time code. Unauthenticated (one message for every wrong
+  // part, so nobody learns which was wrong) or TooManyRequests.
+  Result<SignInResult> SignIn(const std::string& username, const std::string& password,
+                              const std::string& otp, const std::string& address);
+  // The principal behind a token, with its current grants. Unauthenticated if unknown or expired.
+  Result<identity::Principal> Authenticate(const std::string& token);
+  void SignOut(const std::string& token);
+
+  // For tests: pretend `delta` has passed.
+  void AdvanceClockForTest(std::chrono::seconds delta) { skew_ += delta; }
+
+ private:
+  struct Session {
+    std::string user_id;
+    int64_t created_us;
+    int64_t last_seen_us;
+    int64_t persisted_seen_us;
+  };
+  Sessions(Registry& registry, SessionOptions options) : registry_(registry), options_(options) {}
+  int64_t Now() const;
+  std::chrono::steady_clock::time_point SteadyNow() const;
+
+  Registry& registry_;
+  SessionOptions options_;
+  std::chrono::seconds skew_{0};
+  identity::SignInThrottle throttle_;
+
+  std::mutex mu_;  // guards db_, sessions_, totp_steps_
+  std::unique_ptr<store::sqlite::Database> db_;
+  std::map<std::string, Session> sessions_;    // by token hash
+  std::map<std::string, int64_t> totp_steps_;  // user id -> last accepted step
+};
+
+}  // namespace palika::registry

@@ -1,0 +1,183 @@
+#include "store/sqlite/database.h"
+
+#include <fmt/format.h>
+
+namespace palika::store::sqlite {
+
+Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path,
+                                                 const OpenOptions& options) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
+  std::string name = options.in_memory ? ":memory:" : path.string();
+  if (!options.in_memory && !options.create && !std::filesystem::exists(path)) {
+    return Status::NotFound("database_missing",
+                            "Database file " + path.string() + " does not exist.",
+                            "डेटाबेस फ़ाइल " + path.string() + " मौजूद नहीं है।");
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::IOError(fmt::format("cannot open {}: {}", path.string(), msg));
+  }
+  std::unique_ptr<Database> out(new Database(db, options.in_memory ? "" : path));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  if (!options.in_memory) {
+    // WAL: readers never block the writer; FULL: a returned COMMIT survives power loss.
+    std::string pragmas = options.read_only ? "PRAGMA query_only=ON;"
+                                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+    Status s = out->ExecScript(pragmas);
+    if (!s.ok()) return s;
+  }
+  Status s = out->ExecScript("PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
+  if (!s.ok()) return s;
+  return out;
+}
+
+Database::~Database() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Status Database::Error(int rc, std::string_view what) const {
+  std::string msg = fmt::format("{} ({}): {}", what, path_.string(), sqlite3_errmsg(db_));
+  int primary = rc & 0xff;
+  if (primary == SQLITE_FULL) {
+    return Status::Unavailable("storage_full",
+                               "The server's storage is full; nothing was saved. Try again later "
+                               "and tell the system administrator.",
+                               "सर्वर का भंडारण भरा हुआ है; कुछ भी सहेजा नहीं गया। बाद में पुनः प्रयास करें "
+                               "और सिस्टम प्रशासक को सूचित करें।");
+  }
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::Corruption(msg);
+  if (primary == SQLITE_CONSTRAINT) {
+    return Status::Conflict("constraint", msg, "यह रिकॉर्ड पहले से मौजूद है या नियम के विरुद्ध है।");
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Status::Unavailable("storage_busy", msg, "डेटाबेस व्यस्त है; थोड़ी देर बाद पुनः प्रयास करें।");
+  }
+  return Status::IOError(msg);
+}
+
+Status Database::ExecScript(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(err);
+    return Error(rc, sql.substr(0, 60));
+  }
+  return Status::OK();
+}
+
+Result<sqlite3_stmt*> Database::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = statements_.find(key);
+  if (it != statements_.end()) {
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, "prepare " + key.substr(0, 80));
+  statements_.emplace(std::move(key), stmt);
+  return stmt;
+}
+
+Status Database::Bind(sqlite3_stmt* stmt, const std::vector<Value>& params) {
+  if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+    return Status::Internal(fmt::format("statement wants {} parameters, got {}: {}",
+                                        sqlite3_bind_parameter_count(stmt), params.size(),
+                                        sqlite3_sql(stmt)));
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    int idx = static_cast<int>(i) + 1;
+    int rc = SQLITE_OK;
+    const Value& v = params[i];
+    if (std::holds_alternative<std::monostate>(v)) {
+      rc = sqlite3_bind_null(stmt, idx);
+    } else if (const auto* n = std::get_if<int64_t>(&v)) {
+      rc = sqlite3_bind_int64(stmt, idx, *n);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } else {
+      const auto& b = std::get<Blob>(v).bytes;
+      rc = sqlite3_bind_blob64(stmt, idx, b.data(), b.size(), SQLITE_TRANSIENT);
+    }
+    if (rc != SQLITE_OK) return Error(rc, "bind");
+  }
+  return Status::OK();
+}
+
+Status Database::Exec(std::string_view sql, const std::vector<Value>& params, int64_t* changes) {
+  PALIKA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+  PALIKA_RETURN_IF_ERROR(Bind(stmt, params));
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) {
+    Status s = Error(rc, sqlite3_sql(stmt));
+    sqlite3_reset(stmt);
+    return s;
+  }
+  if (changes) *changes = sqlite3_changes64(db_);
+  sqlite3_reset(stmt);
+  return Status::OK();
+}
+
+Status Database::ForEach(std::string_view sql, const std::vector<Value>& params,
+                         const std::function<bool(const Row&)>& fn) {
+  PALIKA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+  PALIKA_RETURN_IF_ERROR(Bind(stmt, params));
+  int columns = sqlite3_column_count(stmt);
+  int rc;
+  std::vector<Value> values(columns);
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    for (int c = 0; c < columns; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER:
+          values[c] = static_cast<int64_t>(sqlite3_column_int64(stmt, c));
+          break;
+        case SQLITE_TEXT:
+          values[c] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                                  sqlite3_column_bytes(stmt, c));
+          break;
+        case SQLITE_BLOB: {
+          const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+          values[c] = Blob{std::string(p ? p : "", sqlite3_column_bytes(stmt, c))};
+          break;
+        }
+        case SQLITE_FLOAT:
+          // Palika never stores floating point; show it as text so a report can name it.
+          values[c] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)));
+          break;
+        default:
+          values[c] = std::monostate{};
+      }
+    }
+    if (!fn(Row(values))) break;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    Status s = Error(rc, sqlite3_sql(stmt));
+    sqlite3_reset(stmt);
+    return s;
+  }
+  sqlite3_reset(stmt);
+  return Status::OK();
+}
+
+Result<std::vector<Row>> Database::Query(std::string_view sql, const std::vector<Value>& params) {
+  std::vector<Row> rows;
+  Status s = ForEach(sql, params, [&](const Row& r) {
+    rows.push_back(r);
+    return true;
+  });
+  if (!s.ok()) return s;
+  return rows;
+}
+
+}  // namespace palika::store::sqlite

@@ -1,0 +1,72 @@
+#pragma once
+// A thin RAII layer over one SQLite connection (the embedded store).
+//
+// Database owns the connection and a cache of prepared statements; it is not thread-safe: each
+// thread (the ledger's writer, each reader) uses its own Database. Ledger files are opened in WAL
+// mode with synchronous=FULL, so a COMMIT that returned is on disk, and readers never wait for the
+// writer. Errors come back as Status: SQLITE_FULL becomes Unavailable("storage_full"), a damaged
+// file Corruption, the rest IOError, each naming the file.
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/transaction.h"
+
+namespace palika::store::sqlite {
+
+struct OpenOptions {
+  bool create = false;     // create the file if it is missing
+  bool read_only = false;  // a reader connection
+  bool in_memory = false;  // a private in-memory database (verify's scratch copy); path ignored
+};
+
+class Database : public Transaction {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path,
+                                                const OpenOptions& options);
+  ~Database() override;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Transaction control. BeginImmediate takes the write lock at once (the ledger writer);
+  // Begin is a deferred read transaction that sees one snapshot until Commit or Rollback.
+  Status BeginImmediate() { return ExecScript("BEGIN IMMEDIATE"); }
+  Status Begin() { return ExecScript("BEGIN"); }
+  Status Commit() { return ExecScript("COMMIT"); }
+  Status Rollback() { return ExecScript("ROLLBACK"); }
+  Status Savepoint(const std::string& name) { return ExecScript("SAVEPOINT " + name); }
+  Status ReleaseSavepoint(const std::string& name) { return ExecScript("RELEASE " + name); }
+  Status RollbackToSavepoint(const std::string& name) {
+    return ExecScript("ROLLBACK TO " + name + "; RELEASE " + name);
+  }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  // Runs one or more statements without parameters (schema, pragmas).
+  Status ExecScript(const std::string& sql) override;
+
+  Status Exec(std::string_view sql, const std::vector<Value>& params = {},
+              int64_t* changes = nullptr) override;
+  Result<std::vector<Row>> Query(std::string_view sql,
+                                 const std::vector<Value>& params = {}) override;
+  Status ForEach(std::string_view sql, const std::vector<Value>& params,
+                 const std::function<bool(const Row&)>& fn) override;
+
+  const std::filesystem::path& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+ private:
+  Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  Result<sqlite3_stmt*> Prepare(std::string_view sql);
+  Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params);
+  Status Error(int rc, std::string_view what) const;
+
+  sqlite3* db_;
+  std::filesystem::path path_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
+};
+
+}  // namespace palika::store::sqlite
