@@ -87,8 +87,9 @@ Result<SignInResult> Sessions::SignIn(const std::string& username, const std::st
     identity::VerifyDummyPassword(password);  // same cost as a real check
     return refuse("unknown_user");
   }
-  if (!user->active) return refuse("inactive");
+  // The password is checked first so that an inactive account costs the same time as any other.
   if (!identity::VerifyPassword(user->password_hash, password)) return refuse("wrong_password");
+  if (!user->active) return refuse("inactive");
 
   const int64_t now = Now();
   std::string token = identity::NewToken();
