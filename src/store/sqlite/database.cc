@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite/fault_vfs.h"
+
 namespace palika::store::sqlite {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path,
@@ -16,7 +18,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& pa
                             "डेटाबेस फ़ाइल " + path.string() + " मौजूद नहीं है।");
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+  // Every file goes through the fault-injection seam (a pass-through unless a test sets a fault).
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, FaultVfsName());
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

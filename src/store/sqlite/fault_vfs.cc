@@ -1,0 +1,148 @@
+#include "store/sqlite/fault_vfs.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace palika::store::sqlite {
+namespace {
+
+std::atomic<Fault> g_fault{Fault::kNone};
+sqlite3_vfs* g_base = nullptr;
+sqlite3_vfs g_vfs;
+
+// Our file: the base VFS's file object follows this header in the same allocation.
+struct FaultFile {
+  sqlite3_file base;  // must be first: SQLite sees this
+  sqlite3_file* real;
+};
+
+sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
+
+int Injected(int io_error) {
+  switch (g_fault.load(std::memory_order_relaxed)) {
+    case Fault::kDiskFull:
+      return SQLITE_FULL;
+    case Fault::kIOError:
+      return io_error;
+    case Fault::kNone:
+      break;
+  }
+  return SQLITE_OK;
+}
+
+int Close(sqlite3_file* f) {
+  sqlite3_file* r = Real(f);
+  return r->pMethods ? r->pMethods->xClose(r) : SQLITE_OK;
+}
+int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
+  return Real(f)->pMethods->xRead(Real(f), buf, n, off);
+}
+int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
+  if (int rc = Injected(SQLITE_IOERR_WRITE)) return rc;
+  return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
+}
+int Truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (int rc = Injected(SQLITE_IOERR_TRUNCATE)) return rc;
+  return Real(f)->pMethods->xTruncate(Real(f), size);
+}
+int Sync(sqlite3_file* f, int flags) {
+  if (int rc = Injected(SQLITE_IOERR_FSYNC)) return rc;
+  return Real(f)->pMethods->xSync(Real(f), flags);
+}
+int FileSize(sqlite3_file* f, sqlite3_int64* size) {
+  return Real(f)->pMethods->xFileSize(Real(f), size);
+}
+int Lock(sqlite3_file* f, int l) { return Real(f)->pMethods->xLock(Real(f), l); }
+int Unlock(sqlite3_file* f, int l) { return Real(f)->pMethods->xUnlock(Real(f), l); }
+int CheckReservedLock(sqlite3_file* f, int* out) {
+  return Real(f)->pMethods->xCheckReservedLock(Real(f), out);
+}
+int FileControl(sqlite3_file* f, int op, void* arg) {
+  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
+}
+int SectorSize(sqlite3_file* f) { return Real(f)->pMethods->xSectorSize(Real(f)); }
+int DeviceCharacteristics(sqlite3_file* f) {
+  return Real(f)->pMethods->xDeviceCharacteristics(Real(f));
+}
+int ShmMap(sqlite3_file* f, int pg, int pgsz, int extend, void volatile** out) {
+  return Real(f)->pMethods->xShmMap(Real(f), pg, pgsz, extend, out);
+}
+int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
+  return Real(f)->pMethods->xShmLock(Real(f), offset, n, flags);
+}
+void ShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
+int ShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Real(f), del); }
+int Fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** out) {
+  return Real(f)->pMethods->xFetch(Real(f), off, n, out);
+}
+int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
+  return Real(f)->pMethods->xUnfetch(Real(f), off, p);
+}
+
+const sqlite3_io_methods kMethods = {
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
+    Unfetch,
+};
+
+int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  auto* ff = reinterpret_cast<FaultFile*>(file);
+  ff->real = reinterpret_cast<sqlite3_file*>(ff + 1);
+  std::memset(ff->real, 0, g_base->szOsFile);
+  int rc = g_base->xOpen(g_base, name, ff->real, flags, out_flags);
+  // SQLite calls xClose only when pMethods is set, so set it only once the real file is open.
+  ff->base.pMethods = rc == SQLITE_OK ? &kMethods : nullptr;
+  return rc;
+}
+
+int Delete(sqlite3_vfs*, const char* name, int sync_dir) {
+  return g_base->xDelete(g_base, name, sync_dir);
+}
+int Access(sqlite3_vfs*, const char* name, int flags, int* out) {
+  return g_base->xAccess(g_base, name, flags, out);
+}
+int FullPathname(sqlite3_vfs*, const char* name, int n, char* out) {
+  return g_base->xFullPathname(g_base, name, n, out);
+}
+
+}  // namespace
+
+const char* FaultVfsName() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    g_base = sqlite3_vfs_find(nullptr);
+    g_vfs = *g_base;  // inherit randomness, sleep, time, dlopen and the rest
+    g_vfs.zName = "palika-fault";
+    g_vfs.szOsFile = static_cast<int>(sizeof(FaultFile)) + g_base->szOsFile;
+    g_vfs.xOpen = Open;
+    g_vfs.xDelete = Delete;
+    g_vfs.xAccess = Access;
+    g_vfs.xFullPathname = FullPathname;
+    g_vfs.pNext = nullptr;
+    sqlite3_vfs_register(&g_vfs, 0);
+  });
+  return g_vfs.zName;
+}
+
+void InjectFault(Fault fault) { g_fault.store(fault, std::memory_order_relaxed); }
+Fault CurrentFault() { return g_fault.load(std::memory_order_relaxed); }
+
+}  // namespace palika::store::sqlite
