@@ -1,0 +1,70 @@
+#pragma once
+// Router: maps (method, path pattern) to a handler.
+//
+// Patterns are '/'-separated segments, each one of
+//   literal       "properties"
+//   {name}        one non-empty segment, e.g. {ulb}
+//   pre{name}suf  one segment with a literal prefix and/or suffix, e.g. {receipt_no}.pdf
+//   {name*}       last segment only: the rest of the path (one or more segments, joined by '/')
+// When several patterns match, the most specific wins, segment by segment: literal, then
+// affixed parameter, then parameter, then rest. A GET route also answers HEAD.
+//
+// Dispatch answers 400 for a malformed or tricky path (see ParseTarget), 404 (JSON) when no
+// pattern matches, 405 (JSON, with an Allow header) when patterns match but not for this method,
+// and 500 (JSON, details logged) when the handler throws. It never throws.
+// Thread-safety: Add is for setup, before the router is shared; Dispatch is const and may run on
+// many threads at once.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.h"
+#include "http/response.h"
+
+namespace palika::http {
+
+// A handler may block (it runs on a worker thread, never on an I/O thread).
+using Handler = std::function<Response(Request&)>;
+
+class Router {
+ public:
+  Router() = default;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+  Router(Router&&) = default;
+  Router& operator=(Router&&) = default;
+
+  // Registers handler for method ("GET", "POST", ...) and pattern. Throws std::invalid_argument
+  // for a malformed pattern, or one that has the same shape as a route already added for method.
+  void Add(std::string method, std::string_view pattern, Handler handler);
+
+  // Parses request.target into path and query, matches it, fills request.params and request.route
+  // (empty if nothing matched), and runs the handler.
+  Response Dispatch(Request& request) const;
+
+ private:
+  enum class SegmentKind { kLiteral = 3, kAffixed = 2, kParam = 1, kRest = 0 };
+  struct Segment {
+    SegmentKind kind = SegmentKind::kLiteral;
+    std::string literal;  // kLiteral: the text; kAffixed: the prefix
+    std::string suffix;   // kAffixed
+    std::string name;     // parameter name
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+
+  // True if route matches path segments; fills params and the specificity (per segment kind).
+  static bool Match(const Route& route, const std::vector<std::string_view>& parts,
+                    std::map<std::string, std::string>* params, std::vector<int>* specificity);
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace palika::http
