@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/ids.h"
+
 namespace palika {
 namespace json = boost::json;
 namespace {
@@ -164,6 +166,11 @@ Result<std::optional<std::string>> ObjectReader::OptionalString(std::string_view
   while (!s.empty() && (s.front() == ' ')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ')) s.remove_suffix(1);
   if (s.empty()) return Missing(key);
+  // The object may have been built in code rather than parsed: check the encoding here too, or
+  // Utf8Length below would count stray bytes as fewer characters than they are.
+  if (!IsValidUtf8(s)) {
+    return BadField(key, "is not valid UTF-8 text.", "मान्य UTF-8 टेक्स्ट नहीं है।");
+  }
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) {
       return BadField(key, "must not contain control characters.", "में नियंत्रण वर्ण नहीं होने चाहिए।");
