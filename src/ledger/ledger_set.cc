@@ -181,11 +181,14 @@ Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
 
 Result<Ledger*> LedgerSet::CreateUlb(const std::string& code) {
   std::lock_guard create(create_mu_);
+  bool held_back = false;
   {
     std::lock_guard lk(mu_);
     if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
-    if (held_back_.contains(code)) return Ulb(code).status();
+    held_back = held_back_.contains(code);
   }
+  // Ulb() takes mu_ itself: calling it under the lock above deadlocked start-up.
+  if (held_back) return Ulb(code).status();
   PALIKA_ASSIGN_OR_RETURN(auto ledger, OpenLedger(code, UlbFile(code), true));
   // fsync the directory so the new file's name survives a crash.
   int fd = ::open((dir_ / "ulb").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
