@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Palika builds and tests with (see ../DESIGN.md "Dependencies").
 # Idempotent: it asks apt only for what is missing, so a second run does nothing and needs no network.
+# Usage: scripts/install-deps.sh [EXTRA-PACKAGE...]
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,12 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl
+  # the format check in `make test`
+  clang-format
 )
+# Extra packages for one target, e.g. `scripts/install-deps.sh clang-tidy` for `make tidy`
+# (clang-tidy brings all of clang, so only those who lint pay for it).
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
