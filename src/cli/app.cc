@@ -4,6 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "services/property_tax/register.h"
+
 namespace palika::cli {
 
 const ledger::Projections& StateProjections() {
@@ -19,6 +21,7 @@ const ledger::Projections& UlbProjections() {
   static const ledger::Projections p = [] {
     ledger::Projections p;
     registry::RegisterUlbProjections(p);
+    property_tax::RegisterPropertyProjections(p);
     return p;
   }();
   return p;
