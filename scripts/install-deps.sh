@@ -13,6 +13,9 @@ packages=(
   libsqlite3-dev sqlite3 libsodium-dev liboath-dev
   # logging, formatting, CLI
   libspdlog-dev libfmt-dev libcli11-dev
+  # PDF receipts with correct Hindi shaping, and their QR codes (src/documents); the receipt
+  # tests read the PDFs back with poppler-utils (pdftotext, pdffonts, pdftoppm)
+  libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core poppler-utils
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl
   # the format check in `make test`
