@@ -5,6 +5,7 @@
 #include "core/civil_date.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "http/api/property_api.h"
 
 namespace palika::http {
 namespace json = boost::json;
@@ -286,6 +287,14 @@ const std::vector<RouteSpec>& ApiRoutes() {
       {"POST", "/api/v1/ulbs/{ulb}/grants", Access::kUlb, Permission::kUsersManage},
       {"POST", "/api/v1/ulbs/{ulb}/grants/revoke", Access::kUlb, Permission::kUsersManage},
       {"GET", "/api/v1/ulbs/{ulb}/ledger", Access::kUlb, Permission::kLedgerRead},
+      // The property register (property_api.h).
+      {"POST", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyWrite},
+      {"GET", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyRead},
+      {"GET", "/api/v1/ulbs/{ulb}/properties/{id}", Access::kUlb, Permission::kPropertyRead},
+      {"POST", "/api/v1/ulbs/{ulb}/properties/{id}/corrections", Access::kUlb,
+       Permission::kPropertyWrite},
+      {"GET", "/api/v1/ulbs/{ulb}/properties/{id}/history", Access::kUlb,
+       Permission::kPropertyRead},
   };
   return routes;
 }
@@ -321,6 +330,16 @@ void AddApiRoutes(Router& router, ApiContext& ctx) {
        [&](Request& q, const Principal* p) { return ChangeGrant(ctx, q, *p, false); }},
       {"GET /api/v1/ulbs/{ulb}/ledger",
        [&](Request& q, const Principal*) { return LedgerStatus(ctx, q); }},
+      {"POST /api/v1/ulbs/{ulb}/properties",
+       [&](Request& q, const Principal* p) { return CreateProperty(ctx, q, *p); }},
+      {"GET /api/v1/ulbs/{ulb}/properties",
+       [&](Request& q, const Principal*) { return SearchProperties(ctx, q); }},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}",
+       [&](Request& q, const Principal*) { return GetProperty(ctx, q); }},
+      {"POST /api/v1/ulbs/{ulb}/properties/{id}/corrections",
+       [&](Request& q, const Principal* p) { return CorrectProperty(ctx, q, *p); }},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}/history",
+       [&](Request& q, const Principal*) { return PropertyHistory(ctx, q); }},
   };
   for (const auto& spec : ApiRoutes()) {
     router.Add(spec.method, spec.pattern,
