@@ -1,6 +1,8 @@
-// palika: the one binary. Subcommands: init, serve, ulb add, user add, verify, demo-otp.
+// palika: the one binary. Subcommands: init, serve, ulb add, user add, import properties, verify,
+// demo-otp.
 // Each prints what it did, or a clear error (English and Hindi) and a non-zero exit code.
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "http/server.h"
 #include "ledger/verify.h"
 #include "services/identity/totp.h"
+#include "services/property_tax/import_properties.h"
 
 namespace fs = std::filesystem;
 using namespace palika;  // NOLINT: a program's main file
@@ -29,7 +32,7 @@ int Fail(const Status& s) {
   return s.kind() == StatusKind::kCorruption ? 3 : 1;
 }
 
-int Init(const std::string& dir, bool demo) {
+int Init(const std::string& dir, bool demo, int demo_properties) {
   Status s = ledger::InitDataDir(dir);
   if (!s.ok()) return Fail(s);
   std::cout << "Created data directory " << dir << "\n";
@@ -38,9 +41,10 @@ int Init(const std::string& dir, bool demo) {
         << "This is a demo data directory: demo-otp works here.\n";
     auto app = cli::App::Open(dir);
     if (!app.ok()) return Fail(app.status());
-    s = cli::LoadDemo(**app);
+    s = cli::LoadDemo(**app, demo_properties);
     if (!s.ok()) return Fail(s);
-    std::cout << "Loaded the demo state: 3 ULBs, their wards and a staff account for every role.\n";
+    std::cout << "Loaded the demo state: 3 ULBs, their wards, a staff account for every role and "
+              << demo_properties << " properties in each ULB.\n";
   }
   return 0;
 }
@@ -107,6 +111,76 @@ int UserAdd(const std::string& dir, const std::string& username, const std::stri
             << "Add this to an authenticator app (shown once):\n"
             << r->otpauth_uri << "\n";
   return 0;
+}
+
+// 1234567 -> "1,234,567".
+std::string Thousands(size_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+int ImportPropertiesCommand(const std::string& dir, const std::string& ulb, const std::string& file,
+                            const std::string& report_file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Fail(
+        Status::NotFound("no_file", "Cannot read " + file + ".", file + " पढ़ी नहीं जा सकी।"));
+  }
+  const std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto app = cli::App::Open(dir);
+  if (!app.ok()) return Fail(app.status());
+  auto wards = (*app)->registry().ListWards(ulb);
+  if (!wards.ok()) return Fail(wards.status());
+  property_tax::ImportOptions options;
+  options.ulb = ulb;
+  for (const auto& w : *wards) options.wards.insert(w.number);
+  // Progress: one line rewritten on a terminal, a line every 5 seconds into a log.
+  const bool tty = isatty(STDERR_FILENO);
+  double last_line = -5;
+  options.progress = [&](const property_tax::ImportProgress& p) {
+    if (!tty && p.seconds - last_line < 5 && p.done < p.total) return;
+    last_line = p.seconds;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
+    std::cerr << (tty ? "\r" : "") << "  " << Thousands(p.done) << " / " << Thousands(p.total)
+              << " rows, " << Thousands(static_cast<size_t>(rate)) << " rows/s   "
+              << (tty ? "" : "\n") << std::flush;
+  };
+  property_tax::PropertyRegister reg((*app)->ledgers());
+  auto report = property_tax::ImportProperties(reg, csv, options);
+  if (tty) std::cerr << "\n";
+  if (!report.ok()) return Fail(report.status());
+  const auto& r = *report;
+  constexpr size_t kShown = 100;
+  for (size_t i = 0; i < r.problems.size() && i < kShown; ++i) {
+    const auto& p = r.problems[i];
+    std::cout << "line " << p.line << (p.field.empty() ? "" : ", " + p.field) << ": " << p.message
+              << "\n";
+  }
+  if (r.problems.size() > kShown) {
+    std::cout << "... and " << r.problems.size() - kShown << " more problems"
+              << (report_file.empty() ? " (--report FILE writes them all)" : "") << ".\n";
+  }
+  std::cout << "Imported " << Thousands(r.imported) << " new properties into ULB " << ulb << "; "
+            << Thousands(r.already) << " rows were imported before; "
+            << Thousands(r.problems.size()) << " rows refused. " << Thousands(r.rows) << " rows in "
+            << fmt::format("{:.1f}", r.seconds) << " s ("
+            << Thousands(static_cast<size_t>(r.seconds > 0 ? r.rows / r.seconds : 0))
+            << " rows/s).\n";
+  if (!report_file.empty()) {
+    std::ofstream(report_file) << property_tax::ImportReportCsv(r);
+    std::cout << "Row-by-row report (with the id each row got): " << report_file << "\n";
+  }
+  if (r.stopped) {
+    std::cout << "The import stopped early (see the last problem); rows already imported are "
+                 "kept. Fix the cause and run the same command again.\n";
+    return 1;
+  }
+  return r.problems.empty() ? 0 : 2;
 }
 
 int Verify(const std::string& dir, const std::string& only_ulb) {
@@ -189,7 +263,10 @@ int main(int argc, char** argv) {
   auto* init = cli.add_subcommand("init", "Create a data directory (with --demo: the demo state)");
   bool demo = false;
   init->add_option("--data", dir, "Data directory")->required();
-  init->add_flag("--demo", demo, "Load the demo ULBs, wards and staff");
+  init->add_flag("--demo", demo, "Load the demo ULBs, wards, staff and properties");
+  int demo_properties = cli::kDemoPropertiesPerUlb;
+  init->add_option("--demo-properties", demo_properties, "Demo properties per ULB")
+      ->check(CLI::Range(1, 1000000));
 
   auto* serve = cli.add_subcommand("serve", "Serve the API");
   std::string listen = "127.0.0.1:8080";
@@ -217,6 +294,17 @@ int main(int argc, char** argv) {
   user_add->add_option("--role", role, "Role")->required();
   user_add->add_option("--ulb", user_ulb, "ULB code (omit for state-wide roles)");
 
+  auto* import = cli.add_subcommand("import", "Bulk import of legacy records");
+  import->require_subcommand(1);
+  auto* import_properties = import->add_subcommand(
+      "properties", "Import properties from CSV (columns: docs/import-properties.md)");
+  std::string import_ulb, import_file, import_report;
+  import_properties->add_option("--data", dir, "Data directory")->required();
+  import_properties->add_option("--ulb", import_ulb, "ULB code")->required();
+  import_properties->add_option("--report", import_report,
+                                "Write a CSV report of every row (id given, or the problem)");
+  import_properties->add_option("file", import_file, "CSV file")->required();
+
   auto* verify = cli.add_subcommand("verify", "Verify every ledger: tree, signatures, replay");
   std::string verify_ulb;
   verify->add_option("--data", dir, "Data directory")->required();
@@ -231,13 +319,16 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::info);
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
 
-  if (init->parsed()) return Init(dir, demo);
+  if (init->parsed()) return Init(dir, demo, demo_properties);
   if (serve->parsed()) return Serve(dir, listen);
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;
     return UlbAdd(dir, info);
   }
   if (user_add->parsed()) return UserAdd(dir, username, display, role, user_ulb);
+  if (import_properties->parsed()) {
+    return ImportPropertiesCommand(dir, import_ulb, import_file, import_report);
+  }
   if (verify->parsed()) return Verify(dir, verify_ulb);
   if (otp->parsed()) return DemoOtp(dir, otp_user);
   return 1;
