@@ -2,6 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "services/property_tax/property_samples.h"
+#include "services/property_tax/register.h"
+
 namespace palika::cli {
 namespace {
 
@@ -34,9 +41,56 @@ constexpr DemoWard kWards[] = {
     {5, "Vijay Nagar", "विजय नगर", "Zone 3"}, {6, "Palasia", "पलासिया", "Zone 3"},
 };
 
+// Registers `count` sample properties in the ULB's wards from many threads at once (so that
+// group commit batches them), then corrects a few so that their history has a second version.
+Status LoadDemoProperties(App& app, const std::string& ulb, const std::string& actor, int count) {
+  PALIKA_ASSIGN_OR_RETURN(auto wards, app.registry().ListWards(ulb));
+  std::vector<property_tax::SampleWard> sample_wards;
+  for (const auto& w : wards) sample_wards.push_back({w.number, w.name, w.name_hi});
+  property_tax::PropertySamples samples(std::stoull(ulb), sample_wards);
+  std::vector<property_tax::PropertyDetails> all;
+  for (int i = 0; i < count; ++i) all.push_back(samples.Next());
+
+  property_tax::PropertyRegister reg(app.ledgers());
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status failure;  // guarded by mu
+  std::vector<std::string> ids(all.size());
+  auto work = [&] {
+    for (;;) {
+      const size_t i = next.fetch_add(1);
+      if (i >= all.size()) return;
+      auto r = reg.Register(ulb, {actor, "", ""}, all[i]);
+      if (r.ok()) {
+        ids[i] = r->id;
+        continue;
+      }
+      std::lock_guard lk(mu);
+      failure = r.status();
+      next = all.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 256; ++t) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  PALIKA_RETURN_IF_ERROR(failure);
+
+  // One property in a hundred had its owner's mobile number changed at the counter.
+  for (size_t i = 7; i < all.size(); i += 100) {
+    property_tax::PropertyDetails fixed = all[i];
+    fixed.owners[0].mobile = fmt::format("9{:09}", (i * 7919) % 1000000000);
+    PALIKA_RETURN_IF_ERROR(reg.Correct(ulb, {actor, "", ""}, ids[i], fixed,
+                                       "Mobile number changed at the owner's request (स्वामी के "
+                                       "अनुरोध पर मोबाइल नंबर बदला)",
+                                       1)
+                               .status());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
-Status LoadDemo(App& app) {
+Status LoadDemo(App& app, int properties_per_ulb) {
   auto& reg = app.registry();
   const std::string actor = "system";
   PALIKA_ASSIGN_OR_RETURN(
@@ -52,6 +106,7 @@ Status LoadDemo(App& app) {
       PALIKA_RETURN_IF_ERROR(
           reg.AddWard(admin.id, u.code, {w.number, w.name, w.name_hi, w.zone}).status());
     }
+    std::string revenue_officer;
     for (auto role : identity::AllRoles()) {
       if (role == identity::Role::kStateAdmin) continue;
       std::string role_name(identity::RoleName(role));
@@ -60,10 +115,11 @@ Status LoadDemo(App& app) {
       std::string username = fmt::format("{}.{}", u.prefix, short_name);
       std::string display =
           fmt::format("{} {} ({})", u.name, role_name, identity::RoleLabelHi(role));
-      PALIKA_RETURN_IF_ERROR(
-          reg.AddUser(admin.id, {username, display, kDemoPassword, identity::Grant{role, u.code}})
-              .status());
+      PALIKA_ASSIGN_OR_RETURN(auto user, reg.AddUser(admin.id, {username, display, kDemoPassword,
+                                                                identity::Grant{role, u.code}}));
+      if (role == identity::Role::kRevenueOfficer) revenue_officer = user.id;
     }
+    PALIKA_RETURN_IF_ERROR(LoadDemoProperties(app, u.code, revenue_officer, properties_per_ulb));
   }
   return Status::OK();
 }

@@ -1,7 +1,9 @@
 #pragma once
 // The demo state `palika init --demo` loads: three real Madhya Pradesh ULBs (Indore municipal
-// corporation, a municipal council and a nagar parishad), a few wards each, and a staff account
-// for every role, all with one documented demo password. Printed sign-in help for `make run`.
+// corporation, a municipal council and a nagar parishad), a few wards each, a staff account for
+// every role, all with one documented demo password, and made-up properties in every ward
+// (property_samples.h), a few of them corrected so that their history shows. Printed sign-in help
+// for `make run`.
 
 #include <string>
 
@@ -11,8 +13,12 @@ namespace palika::cli {
 
 inline constexpr char kDemoPassword[] = "palika-demo-2026";
 
+// Properties per demo ULB by default: quick enough for every `palika init --demo` the tests run
+// (about a second in all). `palika init --demo --demo-properties 20000` loads a larger town.
+inline constexpr int kDemoPropertiesPerUlb = 2000;
+
 // Loads the demo state into a freshly initialised directory (through the normal commands).
-Status LoadDemo(App& app);
+Status LoadDemo(App& app, int properties_per_ulb = kDemoPropertiesPerUlb);
 
 // The sign-in help that `make run` prints for a demo directory.
 std::string DemoSignInHelp(const std::string& data_dir, const std::string& url);
