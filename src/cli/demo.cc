@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
-#include <mutex>
-#include <thread>
+#include <algorithm>
 
 #include "services/property_tax/property_samples.h"
 #include "services/property_tax/register.h"
@@ -41,8 +39,8 @@ constexpr DemoWard kWards[] = {
     {5, "Vijay Nagar", "विजय नगर", "Zone 3"}, {6, "Palasia", "पलासिया", "Zone 3"},
 };
 
-// Registers `count` sample properties in the ULB's wards from many threads at once (so that
-// group commit batches them), then corrects a few so that their history has a second version.
+// Registers `count` sample properties in the ULB's wards, a few hundred per command, then
+// corrects a few so that their history has a second version.
 Status LoadDemoProperties(App& app, const std::string& ulb, const std::string& actor, int count) {
   PALIKA_ASSIGN_OR_RETURN(auto wards, app.registry().ListWards(ulb));
   std::vector<property_tax::SampleWard> sample_wards;
@@ -52,28 +50,15 @@ Status LoadDemoProperties(App& app, const std::string& ulb, const std::string& a
   for (int i = 0; i < count; ++i) all.push_back(samples.Next());
 
   property_tax::PropertyRegister reg(app.ledgers());
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status failure;  // guarded by mu
-  std::vector<std::string> ids(all.size());
-  auto work = [&] {
-    for (;;) {
-      const size_t i = next.fetch_add(1);
-      if (i >= all.size()) return;
-      auto r = reg.Register(ulb, {actor, "", ""}, all[i]);
-      if (r.ok()) {
-        ids[i] = r->id;
-        continue;
-      }
-      std::lock_guard lk(mu);
-      failure = r.status();
-      next = all.size();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < 256; ++t) pool.emplace_back(work);
-  for (auto& t : pool) t.join();
-  PALIKA_RETURN_IF_ERROR(failure);
+  constexpr size_t kPerCommand = 250;
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < all.size(); i += kPerCommand) {
+    std::vector<property_tax::PropertyDetails> batch(
+        all.begin() + static_cast<std::ptrdiff_t>(i),
+        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + kPerCommand)));
+    PALIKA_ASSIGN_OR_RETURN(auto batch_ids, reg.RegisterBatch(ulb, actor, batch));
+    ids.insert(ids.end(), batch_ids.begin(), batch_ids.end());
+  }
 
   // One property in a hundred had its owner's mobile number changed at the counter.
   for (size_t i = 7; i < all.size(); i += 100) {

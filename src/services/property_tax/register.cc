@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
 
 #include "core/encoding.h"
 #include "core/ids.h"
@@ -274,6 +276,47 @@ Result<PropertySummary> LoadSummary(Transaction& tx, int64_t num) {
   return s;
 }
 
+// One property.registered event for each record, in order, each with the next serial of its
+// ward. Serials come from the table (ids are never reused because properties are never deleted)
+// and from the earlier records of this decision, which are not applied yet.
+Result<std::vector<Event>> RegistrationEvents(Transaction& tx, std::vector<PropertyDetails> batch,
+                                              std::vector<std::string>* ids) {
+  std::map<int64_t, int64_t> last_serial;  // ward -> last serial given out
+  std::set<std::string> legacy_ids;
+  std::vector<Event> events;
+  for (PropertyDetails& details : batch) {
+    PALIKA_RETURN_IF_ERROR(ResolveWard(tx, details));
+    PALIKA_RETURN_IF_ERROR(CheckLegacyIdFree(tx, details, ""));
+    if (!details.legacy_id.empty() && !legacy_ids.insert(details.legacy_id).second) {
+      return Status::Conflict("legacy_id_exists",
+                              "Legacy id '" + details.legacy_id + "' is given twice.",
+                              "पुरानी आईडी '" + details.legacy_id + "' दो बार दी गई है।");
+    }
+    const int64_t base = PropertyKey(details.ward, 0);
+    auto last = last_serial.find(details.ward);
+    if (last == last_serial.end()) {
+      PALIKA_ASSIGN_OR_RETURN(
+          auto max, tx.QueryOne("SELECT MAX(num) FROM properties WHERE num > ? AND num <= ?",
+                                {base, base + kMaxSerial}));
+      last =
+          last_serial.emplace(details.ward, max && !max->IsNull(0) ? max->Int(0) - base : 0).first;
+    }
+    const int64_t serial = ++last->second;
+    if (serial > kMaxSerial) {
+      return Status::Conflict(
+          "ward_full",
+          fmt::format("Ward {} has used all {} property numbers.", details.ward, kMaxSerial),
+          fmt::format("वार्ड {} के सभी {} संपत्ति क्रमांक उपयोग हो चुके हैं।", details.ward, kMaxSerial));
+    }
+    const std::string id = FormatPropertyId(details.ward, serial);
+    ids->push_back(id);
+    events.push_back(
+        {kRegistered,
+         {{"v", kEventVersion}, {"id", id}, {"serial", serial}, {"record", DetailsJson(details)}}});
+  }
+  return events;
+}
+
 }  // namespace
 
 void RegisterPropertyProjections(ledger::Projections& p) {
@@ -458,30 +501,27 @@ Result<WriteResult> PropertyRegister::Register(const std::string& ulb, const Wri
   c.idempotency_key = ctx.idempotency_key;
   c.request_hash = ctx.request_hash;
   c.decide = [input = details](Transaction& tx, int64_t) -> Result<Decision> {
-    PropertyDetails details = input;
-    PALIKA_RETURN_IF_ERROR(ResolveWard(tx, details));
-    PALIKA_RETURN_IF_ERROR(CheckLegacyIdFree(tx, details, ""));
-    // The next serial in the ward: ids are never reused because properties are never deleted.
-    const int64_t base = PropertyKey(details.ward, 0);
-    PALIKA_ASSIGN_OR_RETURN(
-        auto last, tx.QueryOne("SELECT MAX(num) FROM properties WHERE num > ? AND num <= ?",
-                               {base, base + kMaxSerial}));
-    const int64_t serial = (last && !last->IsNull(0) ? last->Int(0) - base : 0) + 1;
-    if (serial > kMaxSerial) {
-      return Status::Conflict(
-          "ward_full",
-          fmt::format("Ward {} has used all {} property numbers.", details.ward, kMaxSerial),
-          fmt::format("वार्ड {} के सभी {} संपत्ति क्रमांक उपयोग हो चुके हैं।", details.ward, kMaxSerial));
-    }
-    const std::string id = FormatPropertyId(details.ward, serial);
-    Decision d;
-    d.events.push_back(
-        {kRegistered,
-         {{"v", kEventVersion}, {"id", id}, {"serial", serial}, {"record", DetailsJson(details)}}});
-    d.response = json::object{{"id", id}, {"version", 1}};
-    return d;
+    std::vector<std::string> ids;
+    PALIKA_ASSIGN_OR_RETURN(auto events, RegistrationEvents(tx, {input}, &ids));
+    return Decision{std::move(events), json::object{{"id", ids.front()}, {"version", 1}}};
   };
   return ToWriteResult(l->Submit(std::move(c)));
+}
+
+Result<std::vector<std::string>> PropertyRegister::RegisterBatch(
+    const std::string& ulb, const std::string& actor, const std::vector<PropertyDetails>& batch) {
+  for (const auto& d : batch) PALIKA_RETURN_IF_ERROR(ValidatePropertyDetails(d));
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
+  ledger::Command c;
+  c.actor = actor;
+  std::vector<std::string> ids;
+  c.decide = [&batch, &ids](Transaction& tx, int64_t) -> Result<Decision> {
+    ids.clear();
+    PALIKA_ASSIGN_OR_RETURN(auto events, RegistrationEvents(tx, batch, &ids));
+    return Decision{std::move(events), nullptr};
+  };
+  PALIKA_RETURN_IF_ERROR(l->Submit(std::move(c)).status());
+  return ids;
 }
 
 Result<WriteResult> PropertyRegister::Correct(const std::string& ulb, const WriteContext& ctx,

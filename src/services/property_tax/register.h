@@ -99,6 +99,11 @@ class PropertyRegister {
   // Registers a new property; its id is allocated in the ward. details.zone empty: the ward's.
   Result<WriteResult> Register(const std::string& ulb, const WriteContext& ctx,
                                const PropertyDetails& details);
+  // Registers every record of `batch` in one command (all or none), in order; returns their ids.
+  // For bulk loads that need no idempotency key per record (the demo, benchmarks, tests): one
+  // entry per property, as Register writes, without a command's overhead for each.
+  Result<std::vector<std::string>> RegisterBatch(const std::string& ulb, const std::string& actor,
+                                                 const std::vector<PropertyDetails>& batch);
   // Replaces the record of `id` with `details` (the id stays), saying why. With
   // expected_version, refuses (Conflict) if the property has changed since.
   Result<WriteResult> Correct(const std::string& ulb, const WriteContext& ctx,

@@ -177,6 +177,23 @@ TEST_F(RegisterTest, ConcurrentRegistrationsGetDistinctSerials) {
   ExpectReplayMatches();
 }
 
+TEST_F(RegisterTest, ABatchIsOneCommandWithSerialsInOrder) {
+  MustRegister(Sample(3));
+  auto ids = register_->RegisterBatch(kUlb, "usr_test", {Sample(3), Sample(1), Sample(3)});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(*ids, (std::vector<std::string>{"03-000002", "01-000001", "03-000003"}));
+  EXPECT_EQ(Find("sharma").size(), 4u);
+
+  // All or nothing: a legacy id given twice refuses the whole batch.
+  const uint64_t before = Entries();
+  PropertyDetails a = Sample(1);
+  a.legacy_id = "X-1";
+  auto twice = register_->RegisterBatch(kUlb, "usr_test", {Sample(1), a, a});
+  EXPECT_EQ(twice.status().code(), "legacy_id_exists");
+  EXPECT_EQ(Entries(), before);
+  ExpectReplayMatches();
+}
+
 TEST_F(RegisterTest, UnknownWardIsRefusedAndNothingIsWritten) {
   const uint64_t before = Entries();
   auto r = register_->Register(kUlb, {"usr_test", "", ""}, Sample(7));
