@@ -112,10 +112,16 @@ tidy:
 
 # --- benchmarks ---------------------------------------------------------------------------------
 
+# palika_bench (bench/*.cc, BENCH_ARGS passed to it), then every benchmark program of its own
+# (bench/CMakeLists.txt builds those as palika_<name>_bench).
 bench: deps
 	cmake --preset release $(CMAKE_FLAGS) >/dev/null
-	cmake --build --preset release -j $(JOBS) --target palika_bench
+	cmake --build --preset release -j $(JOBS)
 	$(RELEASE_DIR)/palika_bench $(BENCH_ARGS)
+	@for b in $(RELEASE_DIR)/palika_*_bench; do \
+	  [ -x "$$b" ] || continue; \
+	  echo; echo "== $$b"; "$$b"; \
+	done
 
 clean:
 	rm -rf $(RELEASE_DIR) $(ASAN_DIR) $(DEBUG_DIR)
