@@ -14,7 +14,7 @@ namespace {
 // RFC 8785 sorts keys by UTF-16 code units; for keys within the BMP that equals code point order,
 // and UTF-8 byte order equals code point order, so comparing bytes is right except for
 // supplementary-plane characters, which Palika's keys (ASCII identifiers) never contain.
-void AppendString(std::string& out, std::string_view s) {
+void AppendString(std::string& out, std::string_view s) {  // escapes; no validation
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
@@ -111,6 +111,12 @@ Status BadField(std::string_view key, std::string en, std::string hi) {
 }
 
 }  // namespace
+
+std::string QuoteJsonString(std::string_view s) {
+  std::string out;
+  AppendString(out, s);
+  return out;
+}
 
 Result<std::string> CanonicalJson(const json::value& v) {
   std::string out;

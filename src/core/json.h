@@ -22,6 +22,10 @@ namespace palika {
 // Canonical text of `v`; InvalidArgument if it holds a floating-point number.
 Result<std::string> CanonicalJson(const boost::json::value& v);
 
+// A JSON string literal of `s`, escaped as CanonicalJson does, without validating it (the ledger
+// encodes stored text with it, which must never fail even on a tampered record).
+std::string QuoteJsonString(std::string_view s);
+
 // Parses a request body: must be a JSON object, valid UTF-8, at most `max_depth` deep.
 Result<boost::json::object> ParseJsonObject(std::string_view body);
 

@@ -7,10 +7,7 @@
 namespace palika::ledger {
 namespace {
 
-std::string Quote(const std::string& s) {
-  // Strings are serialised by the same canonical writer that produced the payloads.
-  return CanonicalJson(boost::json::value(s)).value();
-}
+std::string Quote(const std::string& s) { return QuoteJsonString(s); }
 
 }  // namespace
 

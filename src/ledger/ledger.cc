@@ -380,7 +380,14 @@ Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
       return out;
     }
   }
-  PALIKA_ASSIGN_OR_RETURN(Decision decision, command.decide(db, now_us));
+  // A decide that throws is a bug; it must fail its own command, not the writer thread.
+  Result<Decision> decided = Status::Internal("decide did not run");
+  try {
+    decided = command.decide(db, now_us);
+  } catch (const std::exception& e) {
+    decided = Status::Internal(std::string("decide threw: ") + e.what());
+  }
+  PALIKA_ASSIGN_OR_RETURN(Decision decision, std::move(decided));
   CommitResult out;
   out.first_seq = next_seq_;
   for (const Event& ev : decision.events) {

@@ -165,6 +165,7 @@ Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
   std::lock_guard lk(mu_);
   if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
   if (auto it = held_back_.find(code); it != held_back_.end()) {
+    if (it->second.code() == "ulb_missing") return it->second;
     return Status::Unavailable(
         "ulb_held_back",
         "ULB " + code +
@@ -199,6 +200,12 @@ Result<Ledger*> LedgerSet::CreateUlb(const std::string& code) {
   std::lock_guard lk(mu_);
   auto [it, inserted] = ulbs_.emplace(code, std::move(ledger));
   return it->second.get();
+}
+
+void LedgerSet::HoldBack(const std::string& code, Status why) {
+  spdlog::error("ULB {} is held back: {}", code, why.message());
+  std::lock_guard lk(mu_);
+  held_back_.insert_or_assign(code, std::move(why));
 }
 
 std::vector<std::string> LedgerSet::UlbCodes() const {

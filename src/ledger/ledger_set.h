@@ -50,7 +50,9 @@ class LedgerSet {
   Result<Ledger*> Ulb(const std::string& code);
   // Creates the ULB's ledger file if missing and opens it.
   Result<Ledger*> CreateUlb(const std::string& code);
-  std::vector<std::string> UlbCodes() const;  // opened or held back, sorted
+  std::vector<std::string> UlbCodes() const;
+  // Stops serving a ULB: Ulb() answers `why` from now on (a file found missing at start-up).
+  void HoldBack(const std::string& code, Status why);  // opened or held back, sorted
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& origin() const { return config_.node; }

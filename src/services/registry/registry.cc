@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "core/encoding.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -193,6 +195,13 @@ Result<json::object> Registry::AddUlb(const std::string& actor, const UlbInfo& u
                       {"name_hi", ulb.name_hi},
                       {"kind", ulb.kind},
                       {"district", ulb.district}};
+  if (GetUlb(ulb.code).ok()) {
+    return Status::Conflict("ulb_exists", "ULB " + ulb.code + " already exists.",
+                            "निकाय " + ulb.code + " पहले से मौजूद है।");
+  }
+  // The ULB's own ledger first, then the registry: a registered ULB then always has its file,
+  // and a missing file at start-up can only mean loss (see EnsureUlbLedgers).
+  PALIKA_RETURN_IF_ERROR(OpenUlbLedger(ulb.code, fields));
   auto r = SubmitTo(ledgers_.state(), actor, [&](Transaction& tx, int64_t) -> Result<Decision> {
     PALIKA_ASSIGN_OR_RETURN(auto existing,
                             tx.QueryOne("SELECT name FROM ulbs WHERE code = ?", {ulb.code}));
@@ -204,7 +213,6 @@ Result<json::object> Registry::AddUlb(const std::string& actor, const UlbInfo& u
     return Decision{{Event{"ulb.added", fields}}, fields};
   });
   if (!r.ok()) return r.status();
-  PALIKA_RETURN_IF_ERROR(EnsureUlbLedgers());
   return fields;
 }
 
@@ -233,25 +241,30 @@ Result<UlbInfo> Registry::GetUlb(const std::string& code) {
   return *out;
 }
 
+Status Registry::OpenUlbLedger(const std::string& code, const json::object& fields) {
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.CreateUlb(code));
+  auto r = SubmitTo(*l, "system", [&](Transaction& tx, int64_t) -> Result<Decision> {
+    PALIKA_ASSIGN_OR_RETURN(auto opened, tx.QueryOne("SELECT code FROM ulb_profile"));
+    if (opened) return Decision{{}, nullptr};
+    return Decision{{Event{"ulb.opened", fields}}, nullptr};
+  });
+  return r.ok() ? Status::OK() : r.status();
+}
+
 Status Registry::EnsureUlbLedgers() {
   PALIKA_ASSIGN_OR_RETURN(auto ulbs, ListUlbs());
   for (const auto& u : ulbs) {
-    auto l = ledgers_.CreateUlb(u.code);
-    if (!l.ok()) {
-      if (l.status().code() == "ulb_held_back") continue;  // reported at start-up
-      return l.status();
-    }
-    json::object fields{{"code", u.code},
-                        {"name", u.name},
-                        {"name_hi", u.name_hi},
-                        {"kind", u.kind},
-                        {"district", u.district}};
-    auto r = SubmitTo(**l, "system", [&](Transaction& tx, int64_t) -> Result<Decision> {
-      PALIKA_ASSIGN_OR_RETURN(auto opened, tx.QueryOne("SELECT code FROM ulb_profile"));
-      if (opened) return Decision{{}, nullptr};
-      return Decision{{Event{"ulb.opened", fields}}, nullptr};
-    });
-    if (!r.ok()) return r.status();
+    if (std::filesystem::exists(ledgers_.UlbFile(u.code))) continue;
+    // Registered but without its file: the file is written before the registry entry, so it was
+    // lost or deleted. Never recreate it empty (that would hide the loss); hold the ULB back.
+    ledgers_.HoldBack(u.code,
+                      Status::Unavailable(
+                          "ulb_missing",
+                          "The data file of ULB " + u.code + " (" + u.name +
+                              ") is missing. Restore it from backup; other ULBs are not affected.",
+                          "निकाय " + u.code +
+                              " की डेटा फ़ाइल नहीं मिली। बैकअप से पुनर्स्थापित करें; अन्य "
+                              "निकाय प्रभावित नहीं हैं।"));
   }
   return Status::OK();
 }

@@ -70,8 +70,8 @@ class Registry {
   Result<boost::json::object> AddUlb(const std::string& actor, const UlbInfo& ulb);
   Result<std::vector<UlbInfo>> ListUlbs();
   Result<UlbInfo> GetUlb(const std::string& code);
-  // Start-up recovery: a ULB registered in the state ledger whose own ledger is missing or lacks
-  // its opening entry (a crash between the two commits) gets them now.
+  // Start-up check: a ULB registered in the state ledger whose own file is missing is held back
+  // (its file is always written first, so a missing one was lost), never recreated empty.
   Status EnsureUlbLedgers();
 
   // --- users and grants ---
@@ -100,6 +100,8 @@ class Registry {
   Result<std::vector<Ward>> ListWards(const std::string& ulb);
 
  private:
+  // Creates the ULB's ledger if needed and writes its opening entry once.
+  Status OpenUlbLedger(const std::string& code, const boost::json::object& fields);
   // Checks whether `by` may grant or revoke `role` in `ulb`.
   Status CheckGrantAuthority(const identity::Principal& by, identity::Role role,
                              const std::string& ulb);
