@@ -106,13 +106,13 @@ Money Assessment::Amount(Head head) const {
 }
 
 Result<Assessment> Assess(const AssessmentInput& input, const RateTable& table) {
-  if (input.floors.size() > kMaxFloors) {
+  if (input.floors.size() > kMaxReturnFloors) {
     return Status::InvalidArgument(
         "too_many_floors",
         fmt::format("A return can list at most {} floors; combine parts of the same kind.",
-                    kMaxFloors),
+                    kMaxReturnFloors),
         fmt::format("एक विवरणी में अधिकतम {} मंज़िल प्रविष्टियाँ हो सकती हैं; एक जैसे हिस्सों को मिलाएँ।",
-                    kMaxFloors));
+                    kMaxReturnFloors));
   }
   if (input.zone.empty()) {
     return Status::InvalidArgument("invalid_zone",

@@ -26,7 +26,7 @@
 
 namespace palika::property_tax {
 
-inline constexpr size_t kMaxFloors = 200;
+inline constexpr size_t kMaxReturnFloors = 200;
 inline constexpr int64_t kMaxAreaSqft = 10'00'00'000;  // 10 crore sq ft, as the register allows
 inline constexpr int64_t kMaxAnnualValuePaise = 1'00'00'00'000'00'00;  // ₹1 lakh crore
 

@@ -169,7 +169,8 @@ TEST(Assessment, RefusesBadFloors) {
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.status().code(), "invalid_zone");
 
-  std::vector<FloorInput> many(kMaxFloors + 1, FloorInput{0, 10, "rcc", "residential", "self"});
+  std::vector<FloorInput> many(kMaxReturnFloors + 1,
+                               FloorInput{0, 10, "rcc", "residential", "self"});
   auto too_many = Assess({"Zone 1", 0, many}, t);
   ASSERT_FALSE(too_many.ok());
   EXPECT_EQ(too_many.status().code(), "too_many_floors");
@@ -178,7 +179,7 @@ TEST(Assessment, RefusesBadFloors) {
 TEST(Assessment, HugeAreasAtTheHighestRateStayExact) {
   RateTable t = OneRateTable(kMaxValueRatePaise);
   t.rented_multiplier_bp = 100000;
-  std::vector<FloorInput> floors(kMaxFloors,
+  std::vector<FloorInput> floors(kMaxReturnFloors,
                                  FloorInput{0, kMaxAreaSqft, "rcc", "residential", "rented"});
   auto a = Assess({"Zone 1", 0, floors}, t);
   ASSERT_FALSE(a.ok());  // refused, never overflowed

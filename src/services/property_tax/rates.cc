@@ -80,7 +80,7 @@ Status OutsideYear(std::string_view path, FinancialYear fy) {
 
 bool ZoneIsClean(std::string_view zone) {
   if (zone.empty() || zone.front() == ' ' || zone.back() == ' ') return false;
-  if (Utf8Length(zone) > kMaxZoneChars) return false;
+  if (Utf8Length(zone) > kMaxRateZoneChars) return false;
   for (unsigned char c : zone) {
     if (c < 0x20 || c == 0x7f) return false;
   }
@@ -91,8 +91,8 @@ Status ZoneError(std::string_view path) {
   return FieldError(
       path,
       fmt::format("must be 1 to {} characters of text without leading or trailing spaces.",
-                  kMaxZoneChars),
-      fmt::format("1 से {} वर्णों का टेक्स्ट होना चाहिए, आगे-पीछे खाली स्थान के बिना।", kMaxZoneChars));
+                  kMaxRateZoneChars),
+      fmt::format("1 से {} वर्णों का टेक्स्ट होना चाहिए, आगे-पीछे खाली स्थान के बिना।", kMaxRateZoneChars));
 }
 
 std::string_view RoundingCode(Rounding r) {
@@ -343,7 +343,7 @@ Result<RateTable> RateTableFromJson(const json::object& obj) {
     PALIKA_ASSIGN_OR_RETURN(const json::object* o, detail::ElementObject(*rates, i, "value_rates"));
     FieldReader e(*o, where);
     ValueRateKey key;
-    PALIKA_ASSIGN_OR_RETURN(key.zone, e.String("zone", kMaxZoneChars));
+    PALIKA_ASSIGN_OR_RETURN(key.zone, e.String("zone", kMaxRateZoneChars));
     PALIKA_ASSIGN_OR_RETURN(key.construction, e.String("construction", 40));
     if (!detail::IsOneOf(kRateConstructionCodes, key.construction)) {
       return NotOneOf(e.Path("construction"), kRateConstructionCodes);
@@ -366,7 +366,7 @@ Result<RateTable> RateTableFromJson(const json::object& obj) {
     PALIKA_ASSIGN_OR_RETURN(const json::object* o,
                             detail::ElementObject(*land, i, "vacant_land_rates"));
     FieldReader e(*o, where);
-    PALIKA_ASSIGN_OR_RETURN(std::string zone, e.String("zone", kMaxZoneChars));
+    PALIKA_ASSIGN_OR_RETURN(std::string zone, e.String("zone", kMaxRateZoneChars));
     PALIKA_ASSIGN_OR_RETURN(int64_t paise, e.Int("paise_per_sqft", 1, kMaxValueRatePaise));
     PALIKA_RETURN_IF_ERROR(e.Finish());
     if (!t.vacant_land_rates.emplace(std::move(zone), paise).second) {

@@ -169,7 +169,7 @@ inline constexpr int64_t kMaxValueRatePaise = 10'00'000'00;     // ₹10 lakh pe
 inline constexpr int64_t kMaxSlabAmountPaise = 1'00'00'000'00;  // ₹1 crore
 inline constexpr int64_t kMaxUpToPaise = 1'00'00'00'000'00'00;  // ₹1 lakh crore (slab limits)
 inline constexpr size_t kMaxValueRates = 10000;
-inline constexpr size_t kMaxZoneChars = 40;
+inline constexpr size_t kMaxRateZoneChars = 50;  // as the register allows
 
 // InvalidArgument ("invalid_rate_table" or "invalid_field"), bilingual, naming the rule broken.
 Status ValidateRateTable(const RateTable& table);
