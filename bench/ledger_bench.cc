@@ -83,13 +83,12 @@ std::vector<std::string> Split(const std::string& s) {
 }
 
 [[noreturn]] void Usage(const std::string& bad) {
-  fmt::print(stderr,
-             "palika_bench: unknown or malformed flag '{}'\n"
+  if (!bad.empty()) fmt::print(stderr, "palika_bench: unknown or malformed flag '{}'\n", bad);
+  fmt::print(bad.empty() ? stdout : stderr,
              "usage: palika_bench [--benchmarks=commit,multi,verify,merkle] [--seconds=5]\n"
              "                    [--submitters=1,8,64] [--ulbs=8] [--verify_entries=200000]\n"
-             "                    [--merkle_leaves=1000000] [--dir=/var/tmp] [--keep]\n",
-             bad);
-  std::exit(2);
+             "                    [--merkle_leaves=1000000] [--dir=/var/tmp] [--keep]\n");
+  std::exit(bad.empty() ? 0 : 2);
 }
 
 Flags ParseFlags(int argc, char** argv) {
@@ -117,6 +116,8 @@ Flags ParseFlags(int argc, char** argv) {
         f.dir = value;
       } else if (name == "--keep") {
         f.keep = true;
+      } else if (name == "--help" || name == "-h") {
+        Usage("");
       } else {
         Usage(arg);
       }
