@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define PALIKA_ASSERT(cond)                                                              \
+#define PALIKA_ASSERT(cond)                                                             \
   do {                                                                                  \
     if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \

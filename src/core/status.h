@@ -92,7 +92,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "a Result built from a Status must carry an error");
   }
@@ -125,17 +125,16 @@ class [[nodiscard]] Result {
 }  // namespace palika
 
 // Propagates a non-OK Status from an expression returning Status.
-#define PALIKA_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::palika::Status _st = (expr);          \
-    if (!_st.ok()) return _st;              \
+#define PALIKA_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::palika::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define PALIKA_CONCAT_INNER(a, b) a##b
 #define PALIKA_CONCAT(a, b) PALIKA_CONCAT_INNER(a, b)
 // Assigns the value of a Result expression to lhs, or returns its Status.
-#define PALIKA_ASSIGN_OR_RETURN(lhs, expr)                           \
-  auto PALIKA_CONCAT(_res_, __LINE__) = (expr);                      \
-  if (!PALIKA_CONCAT(_res_, __LINE__).ok())                          \
-    return PALIKA_CONCAT(_res_, __LINE__).status();                  \
+#define PALIKA_ASSIGN_OR_RETURN(lhs, expr)                                                  \
+  auto PALIKA_CONCAT(_res_, __LINE__) = (expr);                                             \
+  if (!PALIKA_CONCAT(_res_, __LINE__).ok()) return PALIKA_CONCAT(_res_, __LINE__).status(); \
   lhs = std::move(PALIKA_CONCAT(_res_, __LINE__)).value()
