@@ -2,8 +2,8 @@
 #
 #   make run     install what is missing, build (release), create ./data with the demo state if it
 #                is absent, serve http://127.0.0.1:8080 and print the demo sign-ins
-#   make test    install, check formatting, build the ASan+UBSan debug build and run every test
-#                under it, then build the release build; warnings are errors in both
+#   make test    install, check formatting, build the release build, then the ASan+UBSan debug
+#                build and run every test under it; warnings are errors in both
 #   make bench   release build, then the ledger benchmarks (bench/) with their figures
 #
 # The builds are CMake presets (CMakePresets.json): build-release/, build-asan/, build-debug/.
@@ -36,7 +36,7 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
 help:
 	@echo "make run        install, build, create ./$(DATA) with the demo state, serve $(LISTEN)"
-	@echo "make test       install, format check, ASan+UBSan build + every test, release build"
+	@echo "make test       install, format check, release build, ASan+UBSan build + every test"
 	@echo "make bench      release build and the ledger benchmarks"
 	@echo "make build      release build ($(RELEASE_DIR)/palika)"
 	@echo "make asan       ASan+UBSan debug build ($(ASAN_DIR))"
@@ -78,12 +78,12 @@ run: deps
 
 # --- tests --------------------------------------------------------------------------------------
 
-# The format check runs first: it takes a second and fails with the file names to fix.
+# The format check runs first (a second, and it names the files to fix), then the release build
+# with -Werror, then the sanitizer build and its tests, so that ctest's summary closes the output.
 test: deps format-check
+	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory asan
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
-	$(MAKE) --no-print-directory build
-	@echo "make test: format check, sanitizer tests and release build (-Werror) all passed."
 
 # Quicker loop for development: the tests in the release build.
 unit: build
