@@ -88,8 +88,10 @@ boost::json::object SummaryJson(const PropertySummary& s);
 
 // Reads inside a transaction (another service's decide may call them).
 Result<std::optional<Property>> LoadProperty(store::Transaction& tx, const std::string& id);
-// Every word of q must match the start of a word of the property (case-insensitive for English);
-// a query that looks like an id also finds that id exactly. InvalidArgument for a bad limit/after.
+// Every word of q must match the start of a word of the property: its id, owners' names in
+// either script (case-insensitive for English), mobiles, addresses, legacy id. An id typed in full
+// or short ("3-123") finds just that property; a mobile may be typed "+91 98765 43210". No q
+// lists every property. Pages in id order. InvalidArgument for a bad limit, after or q.
 Result<SearchPage> SearchProperties(store::Transaction& tx, const SearchQuery& query);
 
 class PropertyRegister {
