@@ -145,7 +145,7 @@ PropertyDetails PropertySamples::Next() {
   // Address: house number, sometimes a lane, a street or colony, the ward.
   const Name& street = kStreets[Uniform(0, Count(kStreets) - 1)];
   std::string house = std::to_string(Uniform(1, 450));
-  if (Chance(20)) house += "/" + std::to_string(Uniform(1, 9));
+  if (Chance(20)) house += fmt::format("/{}", Uniform(1, 9));
   if (Chance(25)) {
     const int64_t lane = Uniform(1, 12);
     d.address = fmt::format("H.No. {}, Gali No. {}, {}, {}", house, lane, street.en, ward.name);
