@@ -75,7 +75,7 @@ Status LoadDemoProperties(App& app, const std::string& ulb, const std::string& a
 
 }  // namespace
 
-Status LoadDemo(App& app, int properties_per_ulb) {
+Status LoadDemo(App& app, int properties) {
   auto& reg = app.registry();
   const std::string actor = "system";
   PALIKA_ASSIGN_OR_RETURN(
@@ -104,7 +104,10 @@ Status LoadDemo(App& app, int properties_per_ulb) {
                                                                 identity::Grant{role, u.code}}));
       if (role == identity::Role::kRevenueOfficer) revenue_officer = user.id;
     }
-    PALIKA_RETURN_IF_ERROR(LoadDemoProperties(app, u.code, revenue_officer, properties_per_ulb));
+    const int town = std::string_view(u.kind) == "corporation" ? properties
+                     : std::string_view(u.kind) == "council"   ? properties / 2
+                                                               : properties / 4;
+    PALIKA_RETURN_IF_ERROR(LoadDemoProperties(app, u.code, revenue_officer, std::max(town, 1)));
   }
   return Status::OK();
 }
@@ -123,7 +126,9 @@ std::string DemoSignInHelp(const std::string& data_dir, const std::string& url) 
       "  curl -s -X POST {url}/api/v1/session -H 'Content-Type: application/json' \\\n"
       "    -d '{{\"username\":\"indore.cashier\",\"password\":\"{pw}\",\"otp\":\"'$(build/palika "
       "demo-otp --data {dir} --username indore.cashier)'\"}}'\n"
-      "  curl -s {url}/api/v1/ulbs\n",
+      "  curl -s {url}/api/v1/ulbs\n"
+      "Find a property (by owner in English or Hindi, mobile, id or address):\n"
+      "  curl -s -H 'Authorization: Bearer TOKEN' '{url}/api/v1/ulbs/0152/properties?q=sharma'\n",
       fmt::arg("url", url), fmt::arg("pw", kDemoPassword), fmt::arg("dir", data_dir));
 }
 

@@ -44,7 +44,7 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
     s = cli::LoadDemo(**app, demo_properties);
     if (!s.ok()) return Fail(s);
     std::cout << "Loaded the demo state: 3 ULBs, their wards, a staff account for every role and "
-              << demo_properties << " properties in each ULB.\n";
+              << demo_properties << " properties in Indore (fewer in the smaller towns).\n";
   }
   return 0;
 }
@@ -264,8 +264,9 @@ int main(int argc, char** argv) {
   bool demo = false;
   init->add_option("--data", dir, "Data directory")->required();
   init->add_flag("--demo", demo, "Load the demo ULBs, wards, staff and properties");
-  int demo_properties = cli::kDemoPropertiesPerUlb;
-  init->add_option("--demo-properties", demo_properties, "Demo properties per ULB")
+  int demo_properties = cli::kDemoProperties;
+  init->add_option("--demo-properties", demo_properties,
+                   "Demo properties of the corporation (the council half, the parishad a quarter)")
       ->check(CLI::Range(1, 1000000));
 
   auto* serve = cli.add_subcommand("serve", "Serve the API");
