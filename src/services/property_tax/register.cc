@@ -33,7 +33,8 @@ constexpr size_t kMaxQueryWords = 8;
 // ("shar"*); FTS5 answers a prefix from a prefix index as one list it can stop reading after a
 // page, but gathers every matching word's list first without one, which at a million properties
 // takes milliseconds for a common prefix. So prefixes of 1 to 8 characters (most names in either
-// script) are indexed: about 2x the index of whole words alone (bench/property_search_bench.cc).
+// script) are indexed: 360 MiB at a million properties, four to five times an index of whole
+// words alone, for searches that stay under 2 ms of CPU (bench/property_search_bench.cc).
 constexpr char kSearchIndexSql[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS property_search USING fts5(search_text,"
     " content='properties', content_rowid='num', columnsize=0,"

@@ -345,6 +345,8 @@ TEST_F(RegisterTest, SearchByNameInEitherScriptMobileIdAndAddress) {
   EXPECT_TRUE(Find("nobody").empty());
   EXPECT_TRUE(Find("sharma tilak").empty()) << "every word must match";
   EXPECT_TRUE(Find("\"*()-").empty()) << "punctuation alone finds nothing and breaks nothing";
+  EXPECT_TRUE(Find("😀 NEAR(a b) OR").empty()) << "nor do FTS5 operators or symbols";
+  EXPECT_EQ(Find("😀 sharma"), Ids{ramesh});
 
   auto summary = register_->Search(kUlb, {"geeta", "", 20});
   ASSERT_TRUE(summary.ok());
