@@ -222,7 +222,10 @@ std::unique_ptr<PalikaServer> PalikaServer::InNewTempDir() {
 std::unique_ptr<PalikaServer> PalikaServer::CreateDemo() {
   auto s = InNewTempDir();
   if (!s) return nullptr;
-  RunResult init = RunPalika({"init", "--data", s->data_dir_.string(), "--demo"});
+  // A smaller demo register than `make run`'s keeps each fresh directory quick under the
+  // sanitizers (the tamper and kill -9 tests make many of them); still over a page of results.
+  RunResult init =
+      RunPalika({"init", "--data", s->data_dir_.string(), "--demo", "--demo-properties", "300"});
   if (init.exit_code != 0) {
     ADD_FAILURE() << "palika init --demo exited " << init.exit_code << ":\n" << init.output;
     return nullptr;
