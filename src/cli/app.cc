@@ -4,14 +4,27 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <iostream>
+
+#include "cli/commands.h"
+#include "services/accounts/journal.h"
+#include "services/payments/payments.h"
+#include "services/property_tax/billing.h"
 #include "services/property_tax/register.h"
 
 namespace palika::cli {
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  if (s.message_hi() != s.message()) std::cerr << "त्रुटि: " << s.message_hi() << "\n";
+  return s.kind() == StatusKind::kCorruption ? 3 : 1;
+}
 
 const ledger::Projections& StateProjections() {
   static const ledger::Projections p = [] {
     ledger::Projections p;
     registry::RegisterStateProjections(p);
+    property_tax::RegisterBillingStateProjections(p);
     return p;
   }();
   return p;
@@ -22,6 +35,9 @@ const ledger::Projections& UlbProjections() {
     ledger::Projections p;
     registry::RegisterUlbProjections(p);
     property_tax::RegisterPropertyProjections(p);
+    property_tax::RegisterBillingProjections(p);
+    payments::RegisterPaymentProjections(p);
+    accounts::RegisterAccountsProjections(p);
     return p;
   }();
   return p;

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "cli/commands.h"
 #include "cli/demo.h"
 #include "core/civil_date.h"
 #include "core/encoding.h"
@@ -26,11 +27,7 @@ using namespace palika;  // NOLINT: a program's main file
 
 namespace {
 
-int Fail(const Status& s) {
-  std::cerr << "error: " << s.message() << "\n";
-  if (s.message_hi() != s.message()) std::cerr << "त्रुटि: " << s.message_hi() << "\n";
-  return s.kind() == StatusKind::kCorruption ? 3 : 1;
-}
+using cli::Fail;
 
 int Init(const std::string& dir, bool demo, int demo_properties) {
   Status s = ledger::InitDataDir(dir);
@@ -316,6 +313,11 @@ int main(int argc, char** argv) {
   otp->add_option("--data", dir, "Data directory")->required();
   otp->add_option("--username", otp_user, "Username")->required();
 
+  std::vector<cli::CommandRun> runs;
+  cli::AddBillingCommands(cli, runs);
+  cli::AddPaymentCommands(cli, runs);
+  cli::AddAccountsCommands(cli, runs);
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::info);
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
@@ -332,5 +334,8 @@ int main(int argc, char** argv) {
   }
   if (verify->parsed()) return Verify(dir, verify_ulb);
   if (otp->parsed()) return DemoOtp(dir, otp_user);
+  for (const auto& r : runs) {
+    if (r.command->parsed()) return r.run();
+  }
   return 1;
 }

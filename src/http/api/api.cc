@@ -5,7 +5,6 @@
 #include "core/civil_date.h"
 #include "core/ids.h"
 #include "core/json.h"
-#include "http/api/property_api.h"
 
 namespace palika::http {
 namespace json = boost::json;
@@ -271,79 +270,77 @@ Response ChangePassword(ApiContext& ctx, Request& req, const Principal& who) {
 
 }  // namespace
 
-const std::vector<RouteSpec>& ApiRoutes() {
-  static const std::vector<RouteSpec> routes = {
-      {"POST", "/api/v1/session", Access::kPublic, std::nullopt},
-      {"GET", "/api/v1/session", Access::kSignedIn, std::nullopt},
-      {"DELETE", "/api/v1/session", Access::kSignedIn, std::nullopt},
-      {"POST", "/api/v1/session/password", Access::kSignedIn, std::nullopt},
-      {"GET", "/api/v1/ulbs", Access::kPublic, std::nullopt},
-      {"POST", "/api/v1/ulbs", Access::kState, Permission::kUlbRegister},
-      {"GET", "/api/v1/ulbs/{ulb}", Access::kPublic, std::nullopt},
-      {"GET", "/api/v1/ulbs/{ulb}/wards", Access::kUlb, Permission::kUlbRead},
-      {"POST", "/api/v1/ulbs/{ulb}/wards", Access::kUlb, Permission::kUlbConfigure},
-      {"GET", "/api/v1/ulbs/{ulb}/users", Access::kUlb, Permission::kUsersManage},
-      {"POST", "/api/v1/ulbs/{ulb}/users", Access::kUlb, Permission::kUsersManage},
-      {"POST", "/api/v1/ulbs/{ulb}/grants", Access::kUlb, Permission::kUsersManage},
-      {"POST", "/api/v1/ulbs/{ulb}/grants/revoke", Access::kUlb, Permission::kUsersManage},
-      {"GET", "/api/v1/ulbs/{ulb}/ledger", Access::kUlb, Permission::kLedgerRead},
-      // The property register (property_api.h).
-      {"POST", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyWrite},
-      {"GET", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyRead},
-      {"GET", "/api/v1/ulbs/{ulb}/properties/{id}", Access::kUlb, Permission::kPropertyRead},
-      {"POST", "/api/v1/ulbs/{ulb}/properties/{id}/corrections", Access::kUlb,
-       Permission::kPropertyWrite},
-      {"GET", "/api/v1/ulbs/{ulb}/properties/{id}/history", Access::kUlb,
-       Permission::kPropertyRead},
-  };
-  return routes;
-}
-
-void AddApiRoutes(Router& router, ApiContext& ctx) {
-  const std::map<std::string, Guarded> handlers = {
-      {"POST /api/v1/session", [&](Request& q, const Principal*) { return SignIn(ctx, q); }},
-      {"GET /api/v1/session",
-       [&](Request&, const Principal* p) {
+std::vector<ApiRoute> CoreRoutes() {
+  using P = const Principal*;
+  return {
+      {{"POST", "/api/v1/session", Access::kPublic, std::nullopt},
+       [](ApiContext& ctx, Request& q, P) { return SignIn(ctx, q); }},
+      {{"GET", "/api/v1/session", Access::kSignedIn, std::nullopt},
+       [](ApiContext&, Request&, P p) {
          return Ok(json::object{{"user", PrincipalJson(*p)}});
        }},
-      {"DELETE /api/v1/session",
-       [&](Request& q, const Principal*) {
+      {{"DELETE", "/api/v1/session", Access::kSignedIn, std::nullopt},
+       [](ApiContext& ctx, Request& q, P) {
          if (auto t = BearerToken(q)) ctx.sessions.SignOut(*t);
          return Ok(json::object{{"signed_out", true}});
        }},
-      {"POST /api/v1/session/password",
-       [&](Request& q, const Principal* p) { return ChangePassword(ctx, q, *p); }},
-      {"GET /api/v1/ulbs", [&](Request&, const Principal*) { return ListUlbs(ctx); }},
-      {"POST /api/v1/ulbs", [&](Request& q, const Principal* p) { return AddUlb(ctx, q, *p); }},
-      {"GET /api/v1/ulbs/{ulb}", [&](Request& q, const Principal*) { return GetUlb(ctx, q); }},
-      {"GET /api/v1/ulbs/{ulb}/wards",
-       [&](Request& q, const Principal*) { return ListWards(ctx, q); }},
-      {"POST /api/v1/ulbs/{ulb}/wards",
-       [&](Request& q, const Principal* p) { return AddWard(ctx, q, *p); }},
-      {"GET /api/v1/ulbs/{ulb}/users",
-       [&](Request& q, const Principal*) { return ListUlbUsers(ctx, q); }},
-      {"POST /api/v1/ulbs/{ulb}/users",
-       [&](Request& q, const Principal* p) { return AddUlbUser(ctx, q, *p); }},
-      {"POST /api/v1/ulbs/{ulb}/grants",
-       [&](Request& q, const Principal* p) { return ChangeGrant(ctx, q, *p, true); }},
-      {"POST /api/v1/ulbs/{ulb}/grants/revoke",
-       [&](Request& q, const Principal* p) { return ChangeGrant(ctx, q, *p, false); }},
-      {"GET /api/v1/ulbs/{ulb}/ledger",
-       [&](Request& q, const Principal*) { return LedgerStatus(ctx, q); }},
-      {"POST /api/v1/ulbs/{ulb}/properties",
-       [&](Request& q, const Principal* p) { return CreateProperty(ctx, q, *p); }},
-      {"GET /api/v1/ulbs/{ulb}/properties",
-       [&](Request& q, const Principal*) { return SearchProperties(ctx, q); }},
-      {"GET /api/v1/ulbs/{ulb}/properties/{id}",
-       [&](Request& q, const Principal*) { return GetProperty(ctx, q); }},
-      {"POST /api/v1/ulbs/{ulb}/properties/{id}/corrections",
-       [&](Request& q, const Principal* p) { return CorrectProperty(ctx, q, *p); }},
-      {"GET /api/v1/ulbs/{ulb}/properties/{id}/history",
-       [&](Request& q, const Principal*) { return PropertyHistory(ctx, q); }},
+      {{"POST", "/api/v1/session/password", Access::kSignedIn, std::nullopt},
+       [](ApiContext& ctx, Request& q, P p) { return ChangePassword(ctx, q, *p); }},
+      {{"GET", "/api/v1/ulbs", Access::kPublic, std::nullopt},
+       [](ApiContext& ctx, Request&, P) { return ListUlbs(ctx); }},
+      {{"POST", "/api/v1/ulbs", Access::kState, Permission::kUlbRegister},
+       [](ApiContext& ctx, Request& q, P p) { return AddUlb(ctx, q, *p); }},
+      {{"GET", "/api/v1/ulbs/{ulb}", Access::kPublic, std::nullopt},
+       [](ApiContext& ctx, Request& q, P) { return GetUlb(ctx, q); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/wards", Access::kUlb, Permission::kUlbRead},
+       [](ApiContext& ctx, Request& q, P) { return ListWards(ctx, q); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/wards", Access::kUlb, Permission::kUlbConfigure},
+       [](ApiContext& ctx, Request& q, P p) { return AddWard(ctx, q, *p); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/users", Access::kUlb, Permission::kUsersManage},
+       [](ApiContext& ctx, Request& q, P) { return ListUlbUsers(ctx, q); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/users", Access::kUlb, Permission::kUsersManage},
+       [](ApiContext& ctx, Request& q, P p) { return AddUlbUser(ctx, q, *p); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/grants", Access::kUlb, Permission::kUsersManage},
+       [](ApiContext& ctx, Request& q, P p) { return ChangeGrant(ctx, q, *p, true); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/grants/revoke", Access::kUlb, Permission::kUsersManage},
+       [](ApiContext& ctx, Request& q, P p) { return ChangeGrant(ctx, q, *p, false); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/ledger", Access::kUlb, Permission::kLedgerRead},
+       [](ApiContext& ctx, Request& q, P) { return LedgerStatus(ctx, q); }},
   };
-  for (const auto& spec : ApiRoutes()) {
-    router.Add(spec.method, spec.pattern,
-               Guard(ctx, spec, handlers.at(spec.method + " " + spec.pattern)));
+}
+
+namespace {
+
+// Every route of every feature, in the order the groups are listed.
+const std::vector<ApiRoute>& AllRoutes() {
+  static const std::vector<ApiRoute> routes = [] {
+    std::vector<ApiRoute> all;
+    for (auto group : {CoreRoutes, PropertyRoutes, BillingRoutes, PaymentRoutes, AccountsRoutes}) {
+      for (auto& r : group()) all.push_back(std::move(r));
+    }
+    return all;
+  }();
+  return routes;
+}
+
+}  // namespace
+
+const std::vector<RouteSpec>& ApiRoutes() {
+  static const std::vector<RouteSpec> specs = [] {
+    std::vector<RouteSpec> out;
+    for (const auto& r : AllRoutes()) out.push_back(r.spec);
+    return out;
+  }();
+  return specs;
+}
+
+void AddApiRoutes(Router& router, ApiContext& ctx) {
+  for (const auto& route : AllRoutes()) {
+    const RouteHandler& handler = route.handler;
+    router.Add(route.spec.method, route.spec.pattern,
+               Guard(ctx, route.spec, [&ctx, &handler](Request& q, const Principal* p) {
+                 return handler(ctx, q, p);
+               }));
   }
   router.Add("GET", "/healthz", [&ctx](Request&) {
     json::array held;

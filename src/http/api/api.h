@@ -6,11 +6,14 @@
 // (Guard) before the handler runs: 401 without a valid token, 404 for a ULB that does not exist,
 // 403 without the permission. Handlers call services; they hold no business rules of their own.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/metrics.h"
+#include "http/request.h"
+#include "http/response.h"
 #include "http/router.h"
 #include "ledger/ledger_set.h"
 #include "services/identity/access.h"
@@ -39,6 +42,21 @@ struct RouteSpec {
   Access access;
   std::optional<identity::Permission> permission;
 };
+
+// A route and its handler; `who` is null for public routes, the signed-in user otherwise.
+using RouteHandler =
+    std::function<Response(ApiContext& ctx, Request& req, const identity::Principal* who)>;
+struct ApiRoute {
+  RouteSpec spec;
+  RouteHandler handler;
+};
+
+// The routes of each feature, declared in the feature's own file; ApiRoutes() is all of them.
+std::vector<ApiRoute> CoreRoutes();      // api.cc: session, ULBs, wards, users, grants, ledger
+std::vector<ApiRoute> PropertyRoutes();  // property_api.cc: the property register
+std::vector<ApiRoute> BillingRoutes();   // billing_api.cc: rates, returns, demand, dues, outages
+std::vector<ApiRoute> PaymentRoutes();   // payment_api.cc: payments, receipts, /verify
+std::vector<ApiRoute> AccountsRoutes();  // accounts_api.cc: journal, day close, reports
 
 // Every API route and what it requires (the role x ULB x route test walks this list).
 const std::vector<RouteSpec>& ApiRoutes();

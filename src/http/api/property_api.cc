@@ -156,4 +156,23 @@ Response PropertyHistory(ApiContext& ctx, Request& req) {
   return Response::Json(200, json::object{{"id", *id}, {"history", std::move(items)}});
 }
 
+std::vector<ApiRoute> PropertyRoutes() {
+  using identity::Permission;
+  using P = const identity::Principal*;
+  return {
+      {{"POST", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyWrite},
+       [](ApiContext& ctx, Request& q, P p) { return CreateProperty(ctx, q, *p); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/properties", Access::kUlb, Permission::kPropertyRead},
+       [](ApiContext& ctx, Request& q, P) { return SearchProperties(ctx, q); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/properties/{id}", Access::kUlb, Permission::kPropertyRead},
+       [](ApiContext& ctx, Request& q, P) { return GetProperty(ctx, q); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/properties/{id}/corrections", Access::kUlb,
+        Permission::kPropertyWrite},
+       [](ApiContext& ctx, Request& q, P p) { return CorrectProperty(ctx, q, *p); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/properties/{id}/history", Access::kUlb,
+        Permission::kPropertyRead},
+       [](ApiContext& ctx, Request& q, P) { return PropertyHistory(ctx, q); }},
+  };
+}
+
 }  // namespace palika::http
