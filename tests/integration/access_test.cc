@@ -68,10 +68,27 @@ std::string Target(const std::string& pattern, const std::string& ulb) {
       continue;
     }
     const size_t close = pattern.find('}', i);
-    out += pattern.compare(i, close - i + 1, "{ulb}") == 0 ? ulb : "1";
+    const std::string name = pattern.substr(i, close - i + 1);
+    out += name == "{ulb}" ? ulb : name == "{id}" ? "01-000001" : name == "{fy}" ? "2026-27" : "1";
     i = close;
   }
   return out;
+}
+
+// A property record valid in ward 1 of every demo ULB.
+json::object MatrixProperty(const std::string& address) {
+  return json::object{
+      {"ward", 1},
+      {"address", address},
+      {"address_hi", "मैट्रिक्स मार्ग"},
+      {"plot_area_sqft", 1200},
+      {"owners", json::array{json::object{
+                     {"name", "Matrix Owner"}, {"name_hi", "मैट्रिक्स स्वामी"}, {"share_bp", 10000}}}},
+      {"floors", json::array{json::object{{"floor", 0},
+                                          {"built_up_sqft", 900},
+                                          {"construction", "rcc"},
+                                          {"use", "residential"},
+                                          {"occupancy", "self"}}}}};
 }
 
 class AccessTest : public DemoServerTest {};
@@ -297,6 +314,19 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
        {[] { return std::string(R"({"username": "matrix.target", "role": "auditor"})"); }, 200}},
       {"POST /api/v1/ulbs/{ulb}/grants/revoke",
        {[] { return std::string(R"({"username": "matrix.target", "role": "auditor"})"); }, 200}},
+      {"POST /api/v1/ulbs/{ulb}/properties",
+       {[] { return json::serialize(MatrixProperty("Matrix Road")); }, 201}},
+      {"POST /api/v1/ulbs/{ulb}/properties/{id}/corrections",
+       {[&] {
+          // Each correction changes the address, so that an allowed one writes something.
+          json::object body = MatrixProperty("Matrix Lane " + std::to_string(next_user++));
+          body["reason"] = "Address corrected after a survey";
+          return json::serialize(body);
+        },
+        200}},
+      {"GET /api/v1/ulbs/{ulb}/properties", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}/history", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/wards", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/users", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/ledger", {[] { return std::string(); }, 200}},
@@ -345,11 +375,14 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
       }
     }
   }
-  // 9 accounts x 2 ULBs x the 8 routes above. Pinned independently of the permission table: the
-  // state admin may use all 8 in both ULBs; Indore's admin the 7 ULB routes in 0152; the auditor
-  // wards and ledger; the six other roles only the wards; nobody of Indore anything in Sehore.
-  EXPECT_EQ(checked_known, 9 * 2 * 8);
-  EXPECT_EQ(allowed_known, 16 + 7 + 2 + 6);
+  // 9 accounts x 2 ULBs x the 13 routes above. Pinned independently of the permission table: the
+  // state admin may use the 8 registry routes in both ULBs; Indore's admin the 7 ULB routes in
+  // 0152; the auditor wards and ledger; the six other roles only the wards; nobody of Indore
+  // anything in Sehore. The property register: the 3 reads for the state admin in both ULBs and
+  // for Indore's admin, revenue officer, cashier, licensing officer, accountant and auditor in
+  // 0152; the 2 writes for Indore's revenue officer alone.
+  EXPECT_EQ(checked_known, 9 * 2 * 13);
+  EXPECT_EQ(allowed_known, 16 + 7 + 2 + 6 + 3 * (2 + 6) + 2);
   for (const auto& route : access_only) {
     std::cout << "access checked, but no valid body known for " << route
               << " (add it to this test)\n";
