@@ -1,7 +1,265 @@
 #include "services/accounts/journal.h"
 
-namespace palika::accounts {
+#include <fmt/format.h>
 
-void RegisterAccountsProjections(ledger::Projections& /*p*/) {}
+#include <map>
+
+#include "core/json.h"
+#include "services/accounts/chart_of_accounts.h"
+
+namespace palika::accounts {
+namespace json = boost::json;
+using ledger::Entry;
+using store::Transaction;
+
+namespace {
+
+constexpr int64_t kEventVersion = 1;
+constexpr size_t kMaxTextChars = 200;
+constexpr size_t kMaxLines = 200;
+
+Status Invalid(const std::string& en, const std::string& hi) {
+  return Status::InvalidArgument("journal_invalid", en, hi);
+}
+
+Status CheckText(std::string_view field, const std::string& value, bool required) {
+  if (required && value.empty()) {
+    return Invalid(fmt::format("The journal's {} is empty; give it.", field),
+                   fmt::format("जर्नल का {} खाली है; उसे भरें।", field));
+  }
+  if (Utf8Length(value) > kMaxTextChars || value.find_first_of("\r\n\t") != std::string::npos) {
+    return Invalid(fmt::format("The journal's {} is longer than {} characters or has a line break; "
+                               "shorten it.",
+                               field, kMaxTextChars),
+                   fmt::format("जर्नल का {} {} अक्षरों से लंबा है या उसमें नई पंक्ति है; उसे छोटा करें।", field,
+                               kMaxTextChars));
+  }
+  return Status::OK();
+}
+
+std::string Str(const json::object& o, std::string_view k) {
+  return std::string(o.at(k).as_string());
+}
+
+// Adds `amount` to the line of `account` on the credit side, keeping first-use order.
+void Credit(std::vector<JournalLine>& lines, std::string_view account, Money amount) {
+  if (amount.IsZero()) return;
+  for (JournalLine& l : lines) {
+    if (l.account == account && l.debit.IsZero()) {
+      l.credit += amount;
+      return;
+    }
+  }
+  lines.push_back({std::string(account), Money(), amount});
+}
+
+std::string_view HeadAccount(property_tax::Head head) {
+  switch (head) {
+    case property_tax::Head::kPropertyTax:
+      return kPropertyTax;
+    case property_tax::Head::kSamekitKar:
+      return kSamekitKar;
+    case property_tax::Head::kEducationCess:
+      return kEducationCessPayable;
+    case property_tax::Head::kUrbanDevelopmentCess:
+      return kUrbanDevelopmentCessPayable;
+  }
+  return kPropertyTax;
+}
+
+Status ApplyJournalPosted(Transaction& tx, const Entry& e) {
+  const json::object o = json::parse(e.payload).as_object();
+  if (o.at("v").as_int64() != kEventVersion) {
+    return Status::Corruption(
+        fmt::format("entry {} ({}) has payload version {}, which this build "
+                    "does not know",
+                    e.seq, e.type, o.at("v").as_int64()));
+  }
+  PALIKA_ASSIGN_OR_RETURN(auto last,
+                          tx.QueryOne("SELECT COALESCE(MAX(voucher_no), 0) FROM journal"));
+  const int64_t voucher_no = last->Int(0) + 1;
+  PALIKA_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO journal(voucher_no, date, voucher, reference, counter, mode, narration, "
+              "origin, seq, time_us, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {voucher_no, Str(o, "date"), Str(o, "voucher"), Str(o, "reference"),
+               Str(o, "counter"), Str(o, "mode"), Str(o, "narration"), e.origin,
+               static_cast<int64_t>(e.seq), e.time_us, e.actor}));
+  int64_t line_no = 0;
+  for (const json::value& v : o.at("lines").as_array()) {
+    const json::object& l = v.as_object();
+    PALIKA_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO journal_lines(voucher_no, line_no, account, debit_paise, "
+                "credit_paise) VALUES (?, ?, ?, ?, ?)",
+                {voucher_no, ++line_no, Str(l, "account"), l.at("debit_paise").as_int64(),
+                 l.at("credit_paise").as_int64()}));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+bool IsPaymentMode(std::string_view mode) {
+  for (std::string_view m : {"cash", "cheque", "dd", "upi", "online"}) {
+    if (m == mode) return true;
+  }
+  return false;
+}
+
+void RegisterAccountsProjections(ledger::Projections& p) {
+  p.AddTable("journal",
+             "CREATE TABLE IF NOT EXISTS journal(voucher_no INTEGER PRIMARY KEY,"
+             " date TEXT NOT NULL, voucher TEXT NOT NULL, reference TEXT NOT NULL,"
+             " counter TEXT NOT NULL, mode TEXT NOT NULL, narration TEXT NOT NULL,"
+             " origin TEXT NOT NULL, seq INTEGER NOT NULL, time_us INTEGER NOT NULL,"
+             " actor TEXT NOT NULL);"
+             "CREATE INDEX IF NOT EXISTS journal_by_date ON journal(date, counter)",
+             "voucher_no");
+  p.AddTable("journal_lines",
+             "CREATE TABLE IF NOT EXISTS journal_lines(voucher_no INTEGER NOT NULL,"
+             " line_no INTEGER NOT NULL, account TEXT NOT NULL, debit_paise INTEGER NOT NULL,"
+             " credit_paise INTEGER NOT NULL, PRIMARY KEY (voucher_no, line_no));"
+             "CREATE INDEX IF NOT EXISTS journal_lines_by_account ON journal_lines(account)",
+             "voucher_no, line_no");
+  p.AddTable("day_closes",
+             "CREATE TABLE IF NOT EXISTS day_closes(date TEXT NOT NULL, counter TEXT NOT NULL,"
+             " expected_paise INTEGER NOT NULL, declared_paise INTEGER NOT NULL,"
+             " difference_paise INTEGER NOT NULL, note TEXT NOT NULL,"
+             " cashier_id TEXT NOT NULL, cashier_name TEXT NOT NULL, origin TEXT NOT NULL,"
+             " seq INTEGER NOT NULL, time_us INTEGER NOT NULL, PRIMARY KEY (date, counter))",
+             "date, counter");
+  p.OnEvent(kJournalPosted, ApplyJournalPosted);
+}
+
+Result<ledger::Event> JournalEvent(const Journal& journal) {
+  PALIKA_RETURN_IF_ERROR(CheckText("voucher", journal.voucher, true));
+  PALIKA_RETURN_IF_ERROR(CheckText("reference", journal.reference, true));
+  PALIKA_RETURN_IF_ERROR(CheckText("counter", journal.counter, true));
+  PALIKA_RETURN_IF_ERROR(CheckText("narration", journal.narration, false));
+  if (!journal.mode.empty() && !IsPaymentMode(journal.mode)) {
+    return Invalid(fmt::format("Mode '{}' is not a mode of payment; use cash, cheque, dd, upi or "
+                               "online.",
+                               journal.mode),
+                   fmt::format("'{}' भुगतान का कोई तरीका नहीं है; cash, cheque, dd, upi या online "
+                               "लिखें।",
+                               journal.mode));
+  }
+  if (journal.lines.empty() || journal.lines.size() > kMaxLines) {
+    return Invalid(
+        fmt::format("A journal needs 1 to {} lines; this one has {}.", kMaxLines,
+                    journal.lines.size()),
+        fmt::format("जर्नल में 1 से {} पंक्तियाँ होनी चाहिए; इसमें {} हैं।", kMaxLines, journal.lines.size()));
+  }
+  Money debits;
+  Money credits;
+  json::array lines;
+  for (size_t i = 0; i < journal.lines.size(); ++i) {
+    const JournalLine& l = journal.lines[i];
+    if (FindAccount(l.account) == nullptr) {
+      return Status::InvalidArgument(
+          "unknown_account",
+          fmt::format("Line {}: account '{}' is not in the chart of accounts; use one of its "
+                      "codes (GET …/accounts/chart).",
+                      i + 1, l.account),
+          fmt::format("पंक्ति {}: खाता '{}' लेखा-सूची में नहीं है; सूची का कोई कोड लिखें।", i + 1, l.account));
+    }
+    if (l.debit.IsNegative() || l.credit.IsNegative() || l.debit.IsZero() == l.credit.IsZero()) {
+      return Status::InvalidArgument(
+          "journal_line_invalid",
+          fmt::format("Line {} ({}): a line is either a debit or a credit, of more than zero; "
+                      "split it or remove it.",
+                      i + 1, l.account),
+          fmt::format("पंक्ति {} ({}): हर पंक्ति या तो नामे या जमा होती है, शून्य से अधिक; उसे "
+                      "बाँटें या हटाएँ।",
+                      i + 1, l.account));
+    }
+    auto d = debits.CheckedAdd(l.debit);
+    auto c = credits.CheckedAdd(l.credit);
+    if (!d.ok()) return d.status();
+    if (!c.ok()) return c.status();
+    debits = *d;
+    credits = *c;
+    lines.push_back(json::object{{"account", l.account},
+                                 {"debit_paise", l.debit.paise()},
+                                 {"credit_paise", l.credit.paise()}});
+  }
+  if (debits != credits) {
+    return Status::InvalidArgument(
+        "journal_unbalanced",
+        fmt::format("The journal does not balance: debits {} and credits {}; they must be equal.",
+                    debits.Format(), credits.Format()),
+        fmt::format("जर्नल संतुलित नहीं है: नामे {} और जमा {}; दोनों बराबर होने चाहिए।", debits.Format(),
+                    credits.Format()));
+  }
+  json::object payload{{"v", kEventVersion},
+                       {"voucher", journal.voucher},
+                       {"date", journal.date.Format()},
+                       {"reference", journal.reference},
+                       {"counter", journal.counter},
+                       {"mode", journal.mode},
+                       {"narration", journal.narration},
+                       {"lines", std::move(lines)}};
+  return ledger::Event{kJournalPosted, std::move(payload)};
+}
+
+Result<Journal> JournalFromPayload(const json::object& o) {
+  try {
+    Journal j;
+    j.voucher = Str(o, "voucher");
+    auto date = CivilDate::Parse(o.at("date").as_string());
+    if (!date.ok()) return Status::Corruption("journal event with a bad date");
+    j.date = *date;
+    j.reference = Str(o, "reference");
+    j.counter = Str(o, "counter");
+    j.mode = Str(o, "mode");
+    j.narration = Str(o, "narration");
+    for (const json::value& v : o.at("lines").as_array()) {
+      const json::object& l = v.as_object();
+      j.lines.push_back({Str(l, "account"), Money::FromPaise(l.at("debit_paise").as_int64()),
+                         Money::FromPaise(l.at("credit_paise").as_int64())});
+    }
+    return j;
+  } catch (const std::exception& ex) {
+    return Status::Corruption(std::string("not a journal event: ") + ex.what());
+  }
+}
+
+Journal PropertyTaxCollectionJournal(const property_tax::Allocation& allocation,
+                                     std::string_view mode, CivilDate date, std::string receipt_no,
+                                     std::string counter) {
+  Journal j;
+  j.voucher = "collection";
+  j.date = date;
+  j.narration = fmt::format("Property tax collected, receipt {}", receipt_no);
+  j.reference = std::move(receipt_no);
+  j.counter = std::move(counter);
+  j.mode = std::string(mode);
+  const std::string_view cash_account = mode == "cash" ? kCashInHand : kBank;
+  j.lines.push_back({std::string(cash_account), allocation.amount, Money()});
+  for (const property_tax::AllocationLine& l : allocation.lines) {
+    Credit(j.lines, HeadAccount(l.head), l.principal);
+  }
+  Money surcharge;
+  for (const property_tax::AllocationLine& l : allocation.lines) surcharge += l.surcharge;
+  Credit(j.lines, kSurcharge, surcharge);
+  Credit(j.lines, kAdvanceCollections, allocation.advance);
+  return j;
+}
+
+Journal MirrorJournal(const Journal& original, CivilDate date, std::string reference) {
+  Journal j = original;
+  j.voucher = "reversal";
+  j.date = date;
+  j.narration = fmt::format("Reversal of {} {}", original.voucher, original.reference);
+  j.reference = std::move(reference);
+  for (JournalLine& l : j.lines) std::swap(l.debit, l.credit);
+  return j;
+}
+
+Result<bool> IsDayClosed(Transaction& tx, CivilDate date, const std::string& counter) {
+  PALIKA_ASSIGN_OR_RETURN(auto row,
+                          tx.QueryOne("SELECT 1 FROM day_closes WHERE date = ? AND counter = ?",
+                                      {date.Format(), counter}));
+  return row.has_value();
+}
 
 }  // namespace palika::accounts
