@@ -57,6 +57,8 @@ class LedgerSet {
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& origin() const { return config_.node; }
   const NoteVerifier& node_verifier() const { return node_verifier_; }
+  // The node's signing key (receipt codes are signed with it under a per-ULB name).
+  const NoteSigner& node_signer() const { return *node_signer_; }
   std::filesystem::path UlbFile(const std::string& code) const;
 
   // Closes every ledger (final checkpoints). Idempotent.
