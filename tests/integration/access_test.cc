@@ -235,6 +235,7 @@ TEST_F(AccessTest, FailedSignInsFromOneAddressAreThrottled) {
       "POST", "/api/v1/session",
       SignInBody("indore.cashier", kDemoPassword, server_->NextOtp("indore.cashier")));
   ASSERT_TRUE(IsApiError(throttled, 429, "sign_in_throttled"));
+  EXPECT_EQ(throttled.Header("retry-after"), "1");  // whole seconds, as RFC 9110 says
   const json::value body = ParseJson(throttled.body);
   const auto& error = body.at("error");
   EXPECT_THAT(std::string(error.at("message").as_string()), HasSubstr("Try again in"));
@@ -387,6 +388,40 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
     std::cout << "access checked, but no valid body known for " << route
               << " (add it to this test)\n";
   }
+}
+
+// While throttled, a flood of attempts is audited once a minute per account and address, not
+// once per attempt: the audit stays readable and the state ledger cannot be flooded.
+TEST_F(AccessTest, AFloodOfThrottledSignInsIsAuditedOnce) {
+  for (int i = 0; i < 5; ++i) {
+    server_->Request("POST", "/api/v1/session", SignInBody("indore.auditor", "wrong", "123456"));
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto r = server_->Request("POST", "/api/v1/session",
+                              SignInBody("indore.auditor", "wrong", "123456"));
+    ASSERT_EQ(r.status, 429);
+  }
+  EXPECT_EQ(
+      server_->Query("state", "SELECT COUNT(*) FROM sign_in_audit WHERE reason = 'throttled'"),
+      "1");
+}
+
+// Changing the password ends every other session of that user (a stolen token stops working);
+// the session that changed it goes on.
+TEST_F(AccessTest, PasswordChangeEndsTheUsersOtherSessions) {
+  const std::string laptop = server_->SignIn("indore.accountant");
+  ASSERT_NE(laptop, "");
+  const std::string phone = server_->SignIn("indore.accountant");
+  ASSERT_NE(phone, "");
+  const std::string other = server_->SignIn("indore.auditor");
+  auto changed = server_->Request(
+      "POST", "/api/v1/session/password",
+      R"({"old_password": "palika-demo-2026", "new_password": "a new long passphrase"})", phone);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(server_->Request("GET", "/api/v1/session", "", phone).status, 200);
+  EXPECT_TRUE(
+      IsApiError(server_->Request("GET", "/api/v1/session", "", laptop), 401, "not_signed_in"));
+  EXPECT_EQ(server_->Request("GET", "/api/v1/session", "", other).status, 200);  // another user
 }
 
 TEST_F(AccessTest, CashierCannotCreateUsers) {

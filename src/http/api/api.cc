@@ -105,7 +105,15 @@ Response SignIn(ApiContext& ctx, Request& req) {
   if (!otp.ok()) return Response::Error(otp.status());
   if (Status s = r.Finish(); !s.ok()) return Response::Error(s);
   auto result = ctx.sessions.SignIn(*username, *password, *otp, req.remote_address);
-  if (!result.ok()) return Response::Error(result.status());
+  if (!result.ok()) {
+    Response r = Response::Error(result.status());
+    if (result.status().kind() == StatusKind::kTooManyRequests) {
+      if (auto wait = ctx.sessions.SignInRetryAfter(*username, req.remote_address)) {
+        r.With("Retry-After", std::to_string(std::max<int64_t>(1, wait->count())));
+      }
+    }
+    return r;
+  }
   return Created(json::object{{"token", result->token},
                               {"expires_at", FormatUtcMicros(result->expires_at_us)},
                               {"user", PrincipalJson(result->principal)}});
@@ -265,7 +273,9 @@ Response ChangePassword(ApiContext& ctx, Request& req, const Principal& who) {
   if (Status s = r.Finish(); !s.ok()) return Response::Error(s);
   Status s = ctx.registry.ChangePassword(who.user_id, *old_pw, *new_pw);
   if (!s.ok()) return Response::Error(s);
-  return Ok(json::object{{"changed", true}});
+  // Whoever else knew the old password is signed out; this session stays.
+  if (auto token = BearerToken(req)) ctx.sessions.SignOutOthers(who.user_id, *token);
+  return Ok(json::object{{"changed", true}, {"other_sessions_ended", true}});
 }
 
 }  // namespace

@@ -72,7 +72,18 @@ Result<SignInResult> Sessions::SignIn(const std::string& username, const std::st
   Status throttled = throttle_.Check(username, address, SteadyNow());
   if (!throttled.ok()) {
     spdlog::warn("sign-in refused (throttled): user '{}' from {}", username, address);
-    (void)registry_.RecordSignInRefused(username, address, "throttled");
+    bool audit = false;
+    {
+      std::lock_guard lk(mu_);
+      const auto now = SteadyNow();
+      auto& last = throttle_audited_[username + "\n" + address];
+      if (last.time_since_epoch().count() == 0 || now - last >= std::chrono::minutes(1)) {
+        last = now;
+        audit = true;
+      }
+      if (throttle_audited_.size() > 10000) throttle_audited_.clear();  // bounded memory
+    }
+    if (audit) (void)registry_.RecordSignInRefused(username, address, "throttled");
     return throttled;
   }
   auto refuse = [&](const std::string& reason) -> Status {
@@ -157,6 +168,19 @@ Result<identity::Principal> Sessions::Authenticate(const std::string& token) {
   if (!user || !user->active) return SessionEnded();
   PALIKA_ASSIGN_OR_RETURN(auto grants, registry_.GrantsOf(user_id));
   return identity::Principal{user->id, user->username, user->display_name, std::move(grants)};
+}
+
+void Sessions::SignOutOthers(const std::string& user_id, const std::string& keep_token) {
+  const std::string keep = identity::TokenHash(keep_token);
+  std::lock_guard lk(mu_);
+  std::erase_if(sessions_,
+                [&](const auto& kv) { return kv.second.user_id == user_id && kv.first != keep; });
+  (void)db_->Exec("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", {user_id, keep});
+}
+
+std::optional<std::chrono::seconds> Sessions::SignInRetryAfter(const std::string& username,
+                                                               const std::string& address) const {
+  return throttle_.RetryAfter(username, address, SteadyNow());
 }
 
 void Sessions::SignOut(const std::string& token) {

@@ -4,7 +4,9 @@
 // A token is 256 random bits, given to the client once; only its SHA-256 is stored. Staff sessions
 // end after 15 idle minutes or 8 hours, whichever comes first. Sign-ins are throttled (100 failures
 // per account per hour, back-off per client address); every sign-in and every refusal is an entry
-// in the state ledger (the audit), and refusals are logged.
+// in the state ledger (the audit), and refusals are logged; while a client is throttled, its
+// refusals are audited once a minute per account and address, so that a flood of attempts cannot
+// flood the ledger.
 //
 // Live sessions and the last TOTP step used are kept in sessions.db beside the ledgers. They are
 // NOT part of the record: they are short-lived, they change on every request, and a restore must
@@ -15,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "services/identity/access.h"
@@ -48,6 +51,13 @@ class Sessions {
   // The principal behind a token, with its current grants. Unauthenticated if unknown or expired.
   Result<identity::Principal> Authenticate(const std::string& token);
   void SignOut(const std::string& token);
+  // Ends every session of `user_id` except the one of `keep_token` (after a password change:
+  // whoever knew the old password is signed out everywhere else).
+  void SignOutOthers(const std::string& user_id, const std::string& keep_token);
+  // How long until a sign-in of `username` from `address` is no longer throttled (for a
+  // Retry-After header); nullopt if it is not throttled now.
+  std::optional<std::chrono::seconds> SignInRetryAfter(const std::string& username,
+                                                       const std::string& address) const;
 
   // For tests: pretend `delta` has passed.
   void AdvanceClockForTest(std::chrono::seconds delta) { skew_ += delta; }
@@ -68,10 +78,12 @@ class Sessions {
   std::chrono::seconds skew_{0};
   identity::SignInThrottle throttle_;
 
-  std::mutex mu_;  // guards db_, sessions_, totp_steps_
+  std::mutex mu_;  // guards db_, sessions_, totp_steps_, throttle_audited_
   std::unique_ptr<store::sqlite::Database> db_;
   std::map<std::string, Session> sessions_;    // by token hash
   std::map<std::string, int64_t> totp_steps_;  // user id -> last accepted step
+  // "username\naddress" -> when its last throttled refusal was audited.
+  std::map<std::string, std::chrono::steady_clock::time_point> throttle_audited_;
 };
 
 }  // namespace palika::registry
