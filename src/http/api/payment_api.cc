@@ -1,11 +1,356 @@
 // The routes of counter payments, reversals, receipts (JSON and PDF) and the public /verify page.
 // Each is declared once, with its access rule, in PaymentRoutes(); handlers parse, call the service
 // and shape its answer.
+//
+// A receipt number contains '/', which the router refuses inside an encoded segment, so a
+// receipt's URL takes it either as its last path segments (/receipts/0152/2026-27/C1/000123) or
+// with dashes (/receipts/0152-2026-27-C1-000123, the form the API hands out); ".pdf" at the end
+// or ?format=pdf gives the printable receipt (&layout=thermal for 80 mm printers).
 
+#include "http/api/payment_api.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/json.h"
+#include "documents/receipt_code.h"
+#include "documents/verify_page.h"
 #include "http/api/api.h"
+#include "services/payments/receipt_numbers.h"
+#include "services/property_tax/rates.h"
 
 namespace palika::http {
+namespace json = boost::json;
+using payments::Payments;
 
-std::vector<ApiRoute> PaymentRoutes() { return {}; }
+namespace {
+
+constexpr size_t kMaxIdempotencyKey = 200;
+
+// The Idempotency-Key header, required on a payment: 1..200 printable ASCII characters.
+Result<std::string> RequiredIdempotencyKey(const Request& req) {
+  auto h = req.Header("idempotency-key");
+  if (!h) {
+    return Status::InvalidArgument(
+        "idempotency_key_required",
+        "A payment needs an Idempotency-Key header (a new UUID for each payment), so that a "
+        "retry after a lost answer cannot collect twice.",
+        "भुगतान के लिए Idempotency-Key हेडर आवश्यक है (हर भुगतान के लिए नया UUID), ताकि उत्तर खो "
+        "जाने पर दोबारा भेजने से दो बार वसूली न हो।");
+  }
+  const std::string& key = *h;
+  bool printable = !key.empty() && key.size() <= kMaxIdempotencyKey;
+  for (unsigned char c : key) printable = printable && c > 0x20 && c < 0x7f;
+  if (!printable) {
+    return Status::InvalidArgument(
+        "invalid_idempotency_key",
+        "The Idempotency-Key header must be 1 to 200 printable characters without spaces (a "
+        "UUID is a good key).",
+        "Idempotency-Key हेडर 1 से 200 छपने योग्य वर्णों का हो, बिना रिक्त स्थान के (UUID अच्छी "
+        "कुंजी है)।");
+  }
+  return key;
+}
+
+Result<property_tax::WriteContext> WriteContextFor(const Request& req,
+                                                   const identity::Principal& who,
+                                                   std::string_view operation,
+                                                   const json::object& body) {
+  property_tax::WriteContext ctx{who.user_id, "", ""};
+  PALIKA_ASSIGN_OR_RETURN(ctx.idempotency_key, RequiredIdempotencyKey(req));
+  PALIKA_ASSIGN_OR_RETURN(ctx.request_hash, property_tax::RequestHash(operation, body));
+  return ctx;
+}
+
+std::string PdfUrl(const payments::PaymentRecord& p) {
+  return fmt::format("/api/v1/ulbs/{}/receipts/{}.pdf", p.ulb, ReceiptNoInUrl(p.receipt_no));
+}
+
+// The payment with its receipt code and PDF link.
+Result<json::object> PaymentAnswer(ApiContext& ctx, const payments::PaymentRecord& p) {
+  json::object out = payments::PaymentJson(p);
+  PALIKA_ASSIGN_OR_RETURN(std::string code, ReceiptCodeOf(ReceiptOf(p), ctx.ledgers.node_signer()));
+  out["receipt_code"] = code;
+  out["verify_url"] = documents::VerifyUrl(code);
+  out["pdf_url"] = PdfUrl(p);
+  return out;
+}
+
+Response Answer(ApiContext& ctx, const Result<payments::PaymentResult>& r, int status) {
+  if (!r.ok()) return Response::Error(r.status());
+  auto out = PaymentAnswer(ctx, r->payment);
+  if (!out.ok()) return Response::Error(out.status());
+  Response resp = Response::Json(r->replayed ? 200 : status, *out);
+  if (r->replayed) resp.With("Idempotent-Replayed", "true");
+  return resp;
+}
+
+Response CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
+  // The key is checked first: without one nothing else matters.
+  if (auto key = RequiredIdempotencyKey(req); !key.ok()) return Response::Error(key.status());
+  auto body = ParseJsonObject(req.body);
+  if (!body.ok()) return Response::Error(body.status());
+  ObjectReader r(*body);
+  auto property = r.String("property", 20);
+  if (!property.ok()) return Response::Error(property.status());
+  auto id = property_tax::CanonicalPropertyId(*property);
+  if (!id.ok()) return Response::Error(id.status());
+  auto amount = r.Int("amount_paise", 1, 10'000'000'000'000);
+  if (!amount.ok()) return Response::Error(amount.status());
+  auto mode = r.String("mode", 10);
+  if (!mode.ok()) return Response::Error(mode.status());
+  auto reference = r.OptionalString("reference", 100);
+  if (!reference.ok()) return Response::Error(reference.status());
+  auto counter = r.OptionalString("counter", 8);
+  if (!counter.ok()) return Response::Error(counter.status());
+  auto payer = r.OptionalString("payer_name", 100);
+  if (!payer.ok()) return Response::Error(payer.status());
+  auto payer_hi = r.OptionalString("payer_name_hi", 100);
+  if (!payer_hi.ok()) return Response::Error(payer_hi.status());
+  if (Status s = r.Finish(); !s.ok()) return Response::Error(s);
+  // Online payments come through the gateway, never a counter.
+  if (*mode == "online") {
+    return Response::Error(Status::InvalidArgument(
+        "invalid_field", "Field 'mode': must be cash, cheque, dd or upi at a counter.",
+        "फ़ील्ड 'mode': काउंटर पर cash, cheque, dd या upi में से एक होना चाहिए।"));
+  }
+  const std::string ulb = req.Param("ulb");
+  auto info = ctx.registry.GetUlb(ulb);
+  if (!info.ok()) return Response::Error(info.status());
+  payments::PaymentInput in;
+  in.property_id = *id;
+  in.amount = Money::FromPaise(*amount);
+  in.mode = *mode;
+  in.reference = reference->value_or("");
+  in.counter = counter->value_or("");
+  in.payer_name = payer->value_or("");
+  in.payer_name_hi = payer_hi->value_or("");
+  in.cashier_name = who.display_name;
+  in.ulb_name = info->name;
+  in.ulb_name_hi = info->name_hi;
+  if (Status s = payments::ValidatePaymentInput(in); !s.ok()) return Response::Error(s);
+  auto wctx = WriteContextFor(req, who, "payment.collect", *body);
+  if (!wctx.ok()) return Response::Error(wctx.status());
+  return Answer(ctx, Payments(ctx.ledgers).Collect(ulb, *wctx, in), 201);
+}
+
+Response ReversePayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
+  auto body = ParseJsonObject(req.body);
+  if (!body.ok()) return Response::Error(body.status());
+  ObjectReader r(*body);
+  auto receipt_no = r.String("receipt_no", 40);
+  if (!receipt_no.ok()) return Response::Error(receipt_no.status());
+  auto reason = r.String("reason", 500);
+  if (!reason.ok()) return Response::Error(reason.status());
+  if (Status s = r.Finish(); !s.ok()) return Response::Error(s);
+  auto no = payments::ParseReceiptNo(*receipt_no);
+  if (!no.ok()) return Response::Error(no.status());
+  const std::string ulb = req.Param("ulb");
+  if (no->ulb != ulb) {
+    return Response::Error(Status::NotFound(
+        "receipt_not_found",
+        "Receipt " + no->Format() + " belongs to ULB " + no->ulb + ", not " + ulb + ".",
+        "रसीद " + no->Format() + " निकाय " + no->ulb + " की है, " + ulb + " की नहीं।"));
+  }
+  // The key is optional here: reversing twice is refused anyway.
+  property_tax::WriteContext wctx{who.user_id, "", ""};
+  if (req.Header("idempotency-key")) {
+    auto w = WriteContextFor(req, who, "payment.reverse", *body);
+    if (!w.ok()) return Response::Error(w.status());
+    wctx = *w;
+  }
+  return Answer(ctx, Payments(ctx.ledgers).Reverse(ulb, wctx, no->Format(), *reason), 200);
+}
+
+Response GetReceipt(ApiContext& ctx, Request& req) {
+  std::string text = req.Param("receipt_no");
+  bool pdf = req.Query("format").value_or("json") == "pdf";
+  if (text.ends_with(".pdf")) {
+    text.resize(text.size() - 4);
+    pdf = true;
+  }
+  auto no = payments::ParseReceiptNo(text);
+  if (!no.ok()) return Response::Error(no.status());
+  const std::string ulb = req.Param("ulb");
+  auto p = Payments(ctx.ledgers).Get(ulb, no->Format());
+  if (!p.ok()) return Response::Error(p.status());
+  if (!pdf) {
+    auto out = PaymentAnswer(ctx, *p);
+    if (!out.ok()) return Response::Error(out.status());
+    return Response::Json(200, *out);
+  }
+  const std::string layout_name = req.Query("layout").value_or("a4");
+  if (layout_name != "a4" && layout_name != "thermal") {
+    return Response::Error(Status::InvalidArgument(
+        "invalid_field", "Query 'layout': must be a4 or thermal (80 mm receipt printers).",
+        "क्वेरी 'layout': a4 या thermal (80 मिमी रसीद प्रिंटर) होना चाहिए।"));
+  }
+  const auto layout =
+      layout_name == "thermal" ? documents::Layout::kThermal80mm : documents::Layout::kA4;
+  auto bytes = ReceiptPdfOf(*p, ctx.ledgers.node_signer(), layout);
+  if (!bytes.ok()) return Response::Error(bytes.status());
+  Response resp = Response::Text(200, std::move(*bytes), "application/pdf");
+  resp.With("Content-Disposition",
+            "inline; filename=\"receipt-" + ReceiptNoInUrl(p->receipt_no) + ".pdf\"");
+  return resp;
+}
+
+Response PropertyPayments(ApiContext& ctx, Request& req) {
+  auto id = property_tax::CanonicalPropertyId(req.Param("id"));
+  if (!id.ok()) return Response::Error(id.status());
+  auto list = Payments(ctx.ledgers).OfProperty(req.Param("ulb"), *id);
+  if (!list.ok()) return Response::Error(list.status());
+  json::array items;
+  for (const auto& p : *list) {
+    json::object item = payments::PaymentJson(p);
+    item["pdf_url"] = PdfUrl(p);
+    items.push_back(std::move(item));
+  }
+  return Response::Json(200, json::object{{"property_id", *id}, {"payments", std::move(items)}});
+}
+
+// What the ledger says about a receipt whose code checked: recorded (and the same payment), or
+// reversed, or unknown.
+json::object LedgerStatus(ApiContext& ctx, const documents::VerifiedReceipt& v) {
+  auto p = Payments(ctx.ledgers).Get(v.fields.ulb, v.fields.receipt_no);
+  if (!p.ok()) return {{"found", false}, {"status", "not_found"}};
+  const bool same = p->origin == v.fields.origin && p->seq == v.fields.seq &&
+                    p->amount == v.fields.amount && p->property_id == v.fields.property_id;
+  if (!same) return {{"found", false}, {"status", "not_found"}};
+  json::object out{{"found", true}, {"status", p->status}};
+  if (p->reversed_on) out["reversed_on"] = p->reversed_on->Format();
+  return out;
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string LedgerStatusHtml(const json::object& s) {
+  const std::string status(s.at("status").as_string());
+  if (status == "received") {
+    return "<p><strong>बही में दर्ज है। / Recorded in the ledger.</strong></p>";
+  }
+  if (status == "reversed") {
+    const std::string on = HtmlEscape(std::string(s.at("reversed_on").as_string()));
+    return "<p><strong>यह भुगतान " + on +
+           " को वापस लिया गया (चेक/डीडी अनादरित)। / This payment was reversed on " + on +
+           " (cheque or DD returned unpaid).</strong></p>";
+  }
+  return "<p><strong>इस सर्वर की बही में यह रसीद नहीं मिली। / This receipt was not found in this "
+         "server's ledger.</strong></p>";
+}
+
+Response VerifyReceipt(ApiContext& ctx, Request& req) {
+  const std::string code(documents::ReceiptCodeFromText(req.Param("code")));
+  auto verdict = documents::VerifyReceiptCodeWithNodeKey(code, ctx.ledgers.node_verifier());
+  std::optional<json::object> ledger_status;
+  if (verdict.ok()) ledger_status = LedgerStatus(ctx, *verdict);
+  const std::string accept = req.Header("accept").value_or("");
+  if (accept.find("application/json") != std::string::npos) {
+    json::object out = documents::VerifiedReceiptJson(verdict);
+    out["ledger"] = ledger_status ? json::value(*ledger_status) : json::value(nullptr);
+    return Response::Json(200, out);
+  }
+  std::string html = documents::VerifyPageHtml(verdict);
+  if (ledger_status) {
+    const size_t end = html.rfind("</body>");
+    html.insert(end == std::string::npos ? html.size() : end, LedgerStatusHtml(*ledger_status));
+  }
+  return Response::Text(200, std::move(html), "text/html; charset=utf-8");
+}
+
+}  // namespace
+
+documents::Receipt ReceiptOf(const payments::PaymentRecord& p) {
+  documents::Receipt r;
+  r.ulb_code = p.ulb;
+  r.ulb_name_en = p.ulb_name;
+  r.ulb_name_hi = p.ulb_name_hi;
+  r.receipt_no = p.receipt_no;
+  r.paid_at_micros = p.time_us;
+  r.property_id = p.property_id;
+  r.payer_name_en = p.payer_name;
+  r.payer_name_hi = p.payer_name_hi;
+  r.owner_address_en = p.address;
+  r.owner_address_hi = p.address_hi;
+  r.mode = documents::ParsePaymentMode(p.mode).value_or(documents::PaymentMode::kCash);
+  r.mode_reference = p.reference;
+  r.amount = p.amount;
+  for (const auto& line : p.allocation.lines) {
+    const std::string fy = line.fy.Format();
+    const std::string head(property_tax::HeadName(line.head));
+    const std::string head_hi(property_tax::HeadNameHi(line.head));
+    if (!line.surcharge.IsZero()) {
+      r.allocations.push_back(
+          {fy, "Surcharge on " + head, "अधिभार (" + head_hi + ")", line.surcharge});
+    }
+    if (!line.principal.IsZero()) r.allocations.push_back({fy, head, head_hi, line.principal});
+  }
+  r.advance = p.allocation.advance;
+  r.cashier_name = p.cashier_name;
+  r.origin = p.origin;
+  r.seq = p.seq;
+  return r;
+}
+
+Result<std::string> ReceiptCodeOf(const documents::Receipt& receipt,
+                                  const ledger::NoteSigner& node_key) {
+  PALIKA_ASSIGN_OR_RETURN(auto key, documents::ReceiptSigner(node_key, receipt.ulb_code));
+  return documents::MakeReceiptCode(receipt, key);
+}
+
+Result<std::string> ReceiptPdfOf(const payments::PaymentRecord& p,
+                                 const ledger::NoteSigner& node_key, documents::Layout layout) {
+  const documents::Receipt receipt = ReceiptOf(p);
+  PALIKA_ASSIGN_OR_RETURN(std::string code, ReceiptCodeOf(receipt, node_key));
+  return documents::RenderReceiptPdf(receipt, code, layout);
+}
+
+std::string ReceiptNoInUrl(const std::string& receipt_no) {
+  std::string out = receipt_no;
+  std::replace(out.begin(), out.end(), '/', '-');
+  return out;
+}
+
+std::vector<ApiRoute> PaymentRoutes() {
+  using identity::Permission;
+  using P = const identity::Principal*;
+  return {
+      {{"POST", "/api/v1/ulbs/{ulb}/payments", Access::kUlb, Permission::kPaymentCollect},
+       [](ApiContext& ctx, Request& q, P p) { return CollectPayment(ctx, q, *p); }},
+      {{"POST", "/api/v1/ulbs/{ulb}/payments/reversals", Access::kUlb, Permission::kPaymentReverse},
+       [](ApiContext& ctx, Request& q, P p) { return ReversePayment(ctx, q, *p); }},
+      // Cashiers, accountants and revenue officers all hold property.read.
+      {{"GET", "/api/v1/ulbs/{ulb}/receipts/{receipt_no*}", Access::kUlb,
+        Permission::kPropertyRead},
+       [](ApiContext& ctx, Request& q, P) { return GetReceipt(ctx, q); }},
+      {{"GET", "/api/v1/ulbs/{ulb}/properties/{id}/payments", Access::kUlb,
+        Permission::kPropertyRead},
+       [](ApiContext& ctx, Request& q, P) { return PropertyPayments(ctx, q); }},
+      {{"GET", "/verify/{code}", Access::kPublic, std::nullopt},
+       [](ApiContext& ctx, Request& q, P) { return VerifyReceipt(ctx, q); }},
+  };
+}
 
 }  // namespace palika::http
