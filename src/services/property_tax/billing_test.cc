@@ -5,9 +5,16 @@
 #include "services/property_tax/billing.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "core/json.h"
+#include "ledger/verify.h"
+#include "services/property_tax/demand.h"
+#include "services/property_tax/property_testing.h"
 #include "services/property_tax/register.h"
+#include "services/registry/registry.h"
 #include "store/sqlite/database.h"
 
 namespace palika::property_tax {
@@ -201,6 +208,442 @@ TEST_F(BillingTables, ApplyAllocationRefusesWhatDoesNotFitAndWritesNothing) {
   EXPECT_EQ(ApplyAllocation(*db_, "03-000001", advance, -1).kind(), StatusKind::kCorruption);
   EXPECT_EQ(MustDues("2026-08-01"), dues);
   EXPECT_EQ(*LoadAdvance(*db_, "03-000001"), Money());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through real ledgers: a data directory with the state ledger and ULB 0152 (wards 1, 3, 12 in
+// zones 1-3), the register and billing.
+
+namespace fs = std::filesystem;
+using test::kUlb;
+
+constexpr char kAdvanceTest[] = "test.advance";
+
+// The ULB tables of the test, plus one test-only event that gives a property an advance (as a
+// payment of the payments service would).
+const ledger::Projections& UlbTables() {
+  static const ledger::Projections p = [] {
+    ledger::Projections p;
+    registry::RegisterUlbProjections(p);
+    RegisterPropertyProjections(p);
+    RegisterBillingProjections(p);
+    p.OnEvent(kAdvanceTest, [](store::Transaction& tx, const ledger::Entry& e) -> Status {
+      const json::object o = json::parse(e.payload).as_object();
+      Allocation a;
+      a.on = D("2026-04-01");
+      a.amount = Money::FromPaise(o.at("paise").as_int64());
+      a.advance = a.amount;
+      return ApplyAllocation(tx, std::string(o.at("property_id").as_string()), a, +1);
+    });
+    return p;
+  }();
+  return p;
+}
+
+const ledger::Projections& StateTables() {
+  static const ledger::Projections p = [] {
+    ledger::Projections p;
+    registry::RegisterStateProjections(p);
+    RegisterBillingStateProjections(p);
+    return p;
+  }();
+  return p;
+}
+
+class BillingLedger : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("palika-billing-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    ASSERT_TRUE(ledger::InitDataDir(dir_).ok());
+    Open();
+    registry::Registry reg(*ledgers_);
+    ASSERT_TRUE(reg.AddUlb("test", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).ok());
+    ASSERT_TRUE(reg.AddUlb("test", {"0269", "Bhopal", "भोपाल", "corporation", "Bhopal"}).ok());
+    for (auto [n, name, hi, zone] :
+         {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
+          std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
+      ASSERT_TRUE(reg.AddWard("test", kUlb, {n, name, hi, zone}).ok());
+    }
+  }
+
+  void Open() {
+    auto set = ledger::LedgerSet::Open(dir_, StateTables(), UlbTables(), nullptr);
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    ledgers_ = std::move(*set);
+    billing_ = std::make_unique<Billing>(*ledgers_);
+  }
+
+  void TearDown() override {
+    billing_.reset();
+    if (ledgers_) ledgers_->Close();
+    ledgers_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::string Register(const PropertyDetails& d = test::Sample()) {
+    auto r = PropertyRegister(*ledgers_).Register(kUlb, {"usr_test", "", ""}, d);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : "";
+  }
+
+  void MustSetRates(std::string_view fy) {
+    auto r = billing_->SetRates(kUlb, ctx_, DemoRateTable(Fy(fy)), "Resolution 12/2026");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  uint64_t Entries(const std::string& ulb = kUlb) { return (*ledgers_->Ulb(ulb))->size(); }
+
+  Dues MustDues(const std::string& id, std::string_view on) {
+    auto d = billing_->DuesOf(kUlb, id, D(on), false);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? *d : Dues{};
+  }
+
+  // `palika verify`'s full check of a ledger file: replaying it rebuilds every table exactly.
+  void ExpectReplayMatches(const std::string& ulb, const fs::path& file,
+                           const ledger::Projections& tables) {
+    std::ifstream pub(dir_ / "node.pub");
+    std::string key;
+    std::getline(pub, key);
+    auto verifier = ledger::NoteVerifier::Parse(key);
+    ASSERT_TRUE(verifier.ok());
+    auto config = ledger::ReadDataDirConfig(dir_);
+    ASSERT_TRUE(config.ok());
+    auto report = ledger::VerifyLedgerFile(file, ulb, config->node, tables, *verifier);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(report->ok()) << report->problems.front();
+    EXPECT_GT(report->rows_compared, 0u);
+  }
+
+  void CloseAndVerify() {
+    billing_.reset();
+    ledgers_->Close();
+    ExpectReplayMatches(kUlb, dir_ / "ulb" / "0152.db", UlbTables());
+    ExpectReplayMatches("state", dir_ / "state.db", StateTables());
+  }
+
+  fs::path dir_;
+  std::unique_ptr<ledger::LedgerSet> ledgers_;
+  std::unique_ptr<Billing> billing_;
+  WriteContext ctx_{"usr_test", "", ""};
+};
+
+TEST_F(BillingLedger, RatesGetANewVersionOnlyWhenTheyChange) {
+  auto first = billing_->SetRates(kUlb, ctx_, DemoRateTable(Fy("2026-27")), "Resolution 12");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->version, 1);
+  EXPECT_TRUE(first->changed);
+  const uint64_t n = Entries();
+  auto same = billing_->SetRates(kUlb, ctx_, DemoRateTable(Fy("2026-27")), "again");
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->changed);
+  EXPECT_EQ(same->version, 1);
+  EXPECT_EQ(Entries(), n);
+
+  RateTable raised = DemoRateTable(Fy("2026-27"));
+  raised.property_tax_bp = 800;
+  auto second = billing_->SetRates(kUlb, ctx_, raised, "संकल्प 14: कर दर 8%");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->version, 2);
+  auto got = billing_->GetRates(kUlb, Fy("2026-27"));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->table, raised);
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(got->reason, "संकल्प 14: कर दर 8%");
+  EXPECT_EQ(billing_->GetRates(kUlb, Fy("2027-28")).status().code(), "rate_table_missing");
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, BadRatesAreRefusedAndNothingIsWritten) {
+  const uint64_t n = Entries();
+  RateTable bad = DemoRateTable(Fy("2026-27"));
+  bad.surcharge.steps[1].from = D("2026-12-01");  // before the first step
+  auto r = billing_->SetRates(kUlb, ctx_, bad, "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_NE(r.status().message_hi(), r.status().message());
+  auto blank = billing_->SetRates(kUlb, ctx_, DemoRateTable(Fy("2026-27")), "  ");
+  EXPECT_EQ(blank.status().code(), "invalid_field");
+  EXPECT_EQ(Entries(), n);
+}
+
+TEST_F(BillingLedger, ARetriedRateChangeGetsTheSameAnswer) {
+  WriteContext keyed{"usr_test", "key-1", "hash-1"};
+  auto a = billing_->SetRates(kUlb, keyed, DemoRateTable(Fy("2026-27")), "Resolution 12");
+  ASSERT_TRUE(a.ok());
+  const uint64_t n = Entries();
+  auto b = billing_->SetRates(kUlb, keyed, DemoRateTable(Fy("2026-27")), "Resolution 12");
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->replayed);
+  EXPECT_EQ(b->version, 1);
+  EXPECT_EQ(Entries(), n);
+}
+
+TEST_F(BillingLedger, AReturnIsPricedFromTheRegisterAndARevisionSupersedesIt) {
+  const std::string id = Register();
+  ReturnInput in{id, Fy("2026-27"), "owner", std::nullopt, std::nullopt};
+  EXPECT_EQ(billing_->FileReturn(kUlb, ctx_, in).status().code(), "rate_table_missing");
+  MustSetRates("2026-27");
+  auto first = billing_->FileReturn(kUlb, ctx_, in);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->revision, 1);
+  EXPECT_EQ(first->assessment.at("zone").as_string(), "Zone 2");
+  EXPECT_EQ(first->assessment.at("floors").as_array().size(), 2u);
+
+  // The owner revises: only the ground floor, self-occupied.
+  in.floors = std::vector<FloorInput>{{0, 900, "rcc", "residential", "self"}};
+  in.filed_by = "staff";
+  auto second = billing_->FileReturn(kUlb, ctx_, in);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->revision, 2);
+  EXPECT_LT(second->assessment.at("total_paise").as_int64(),
+            first->assessment.at("total_paise").as_int64());
+  auto all = billing_->Returns(kUlb, id, Fy("2026-27"));
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].filed_by, "staff");
+
+  // Demand follows the latest revision.
+  auto run = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->raised, 1);
+  EXPECT_EQ(run->total.paise(), second->assessment.at("total_paise").as_int64());
+  // And once raised, the year's return can no longer change it.
+  auto late = billing_->FileReturn(kUlb, ctx_, in);
+  EXPECT_EQ(late.status().code(), "demand_already_raised");
+  EXPECT_NE(late.status().message_hi().find("माँग"), std::string::npos);
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, BadReturnsSayWhatIsWrong) {
+  const std::string id = Register();
+  MustSetRates("2026-27");
+  const uint64_t n = Entries();
+  ReturnInput in{id, Fy("2026-27"), "tenant", std::nullopt, std::nullopt};
+  EXPECT_EQ(billing_->FileReturn(kUlb, ctx_, in).status().code(), "invalid_field");
+  in.filed_by = "owner";
+  in.zone = "Zone 9";
+  EXPECT_EQ(billing_->FileReturn(kUlb, ctx_, in).status().code(), "value_rate_missing");
+  in.zone.reset();
+  in.property_id = "03-000999";
+  EXPECT_EQ(billing_->FileReturn(kUlb, ctx_, in).status().code(), "property_not_found");
+  EXPECT_EQ(Entries(), n);
+}
+
+TEST_F(BillingLedger, DemandIsRaisedOnceInBatchesAndListsWhatItCouldNotPrice) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) ids.push_back(Register(test::Sample(i % 2 ? 3 : 12)));
+  PropertyDetails odd = test::Sample(1);
+  odd.zone = "Zone 7";  // the demo table has no rates for it
+  const std::string unpriced = Register(odd);
+  EXPECT_EQ(RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27")).status().code(),
+            "rate_table_missing");
+  MustSetRates("2026-27");
+
+  std::vector<std::pair<int64_t, int64_t>> progress;
+  DemandOptions options;
+  options.batch = 3;
+  options.progress = [&](int64_t done, int64_t total) { progress.emplace_back(done, total); };
+  auto run = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->properties, 8);
+  EXPECT_EQ(run->raised, 7);
+  EXPECT_EQ(run->failed, 1);
+  ASSERT_EQ(run->failures.size(), 1u);
+  EXPECT_EQ(run->failures[0].property_id, unpriced);
+  EXPECT_EQ(run->failures[0].why.code(), "value_rate_missing");
+  ASSERT_EQ(progress.size(), 3u);
+  EXPECT_EQ(progress.back(), std::make_pair(int64_t{8}, int64_t{8}));
+
+  auto p = GetDemandProgress(*ledgers_, kUlb, Fy("2026-27"));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->properties, 8);
+  EXPECT_EQ(p->raised, 7);
+  EXPECT_EQ(p->total, run->total);
+
+  const uint64_t n = Entries();
+  auto again = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->raised, 0);
+  EXPECT_EQ(again->already_raised, 7);
+  EXPECT_EQ(Entries(), n);  // nothing written
+
+  // Every demanded property owes its bill; the register figure, priced by Assess.
+  auto assessed = Assess(
+      {"Zone 2",
+       1200,
+       {{0, 900, "rcc", "residential", "self"}, {1, 700, "rcc", "commercial_shop", "rented"}}},
+      DemoRateTable(Fy("2026-27")));
+  ASSERT_TRUE(assessed.ok());
+  EXPECT_EQ(MustDues(ids[1], "2026-07-15").net, assessed->total);
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, AnAdvanceIsCreditedToTheNextDemand) {
+  const std::string paid_ahead = Register();
+  const std::string small = Register();
+  MustSetRates("2026-27");
+  for (auto [id, rupees] : {std::pair{paid_ahead, 1'00'000}, std::pair{small, 100}}) {
+    ledger::Command c;
+    c.actor = "usr_test";
+    c.decide = [id, rupees](store::Transaction&, int64_t) -> Result<ledger::Decision> {
+      ledger::Decision d;
+      d.events.push_back({kAdvanceTest, {{"v", 1}, {"property_id", id}, {"paise", rupees * 100}}});
+      return d;
+    };
+    ASSERT_TRUE((*ledgers_->Ulb(kUlb))->Submit(std::move(c)).ok());
+  }
+  auto run = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->raised, 2);
+  auto bill = Assess(
+      {"Zone 2",
+       1200,
+       {{0, 900, "rcc", "residential", "self"}, {1, 700, "rcc", "commercial_shop", "rented"}}},
+      DemoRateTable(Fy("2026-27")));
+  ASSERT_TRUE(bill.ok());
+  ledger::Ledger* l = *ledgers_->Ulb(kUlb);
+  ASSERT_TRUE(l->Read([&](store::Transaction& tx) -> Status {
+                 // ₹1 lakh clears the bill; what it did not spend stays an advance.
+                 Money spent;
+                 for (const AccountLine& a : *LoadAccount(tx, paid_ahead)) {
+                   spent += a.principal_paid + a.surcharge_paid;
+                 }
+                 EXPECT_GE(spent, bill->total - bill->total.PercentOf(1000));
+                 EXPECT_EQ(*LoadAdvance(tx, paid_ahead) + spent, Rs(1'00'000));
+                 auto dues = PropertyDues(tx, paid_ahead, D("2026-12-01"), false);
+                 EXPECT_EQ(dues->net, Money());
+                 // ₹100 is a part payment towards it.
+                 EXPECT_EQ(*LoadAdvance(tx, small), Money());
+                 dues = PropertyDues(tx, small, D("2026-12-01"), false);
+                 EXPECT_EQ(dues->net, bill->total - Rs(100));
+                 return Status::OK();
+               }).ok());
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, AnOutageIsCopiedToEachUlbAndShiftsTheSurcharge) {
+  const std::string id = Register();
+  MustSetRates("2026-27");
+  ASSERT_TRUE(RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27")).ok());
+  const Money before = MustDues(id, "2027-01-20").surcharge;
+  EXPECT_GT(before, Money());
+
+  const uint64_t bhopal = Entries("0269");
+  OutageDeclaration decl{D("2026-12-21"), D("2027-01-15"), "साइबर हमला: सर्वर बंद", {"0152"}};
+  auto o = billing_->DeclareOutage(ctx_, decl);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->id, "OUT-0001");
+  EXPECT_EQ(o->ulbs, std::vector<std::string>{"0152"});
+  EXPECT_EQ(Entries("0269"), bhopal);  // not Bhopal's outage
+  // 26 days: the 1 January step takes effect on 27 January.
+  EXPECT_EQ(MustDues(id, "2027-01-26").surcharge, Money());
+  EXPECT_EQ(MustDues(id, "2027-01-27").surcharge, before);
+
+  // The copy is idempotent: a sync finds nothing to do.
+  const uint64_t n = Entries();
+  auto synced = billing_->SyncOutages("usr_test");
+  ASSERT_TRUE(synced.ok());
+  EXPECT_EQ(*synced, 0);
+  EXPECT_EQ(Entries(), n);
+
+  auto all = billing_->DeclareOutage(ctx_, {D("2027-03-01"), D("2027-03-02"), "flood", {}});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->ulbs, (std::vector<std::string>{"0152", "0269"}));
+  EXPECT_EQ(Entries("0269"), bhopal + 1);
+  auto listed = billing_->Outages();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);
+  CloseAndVerify();
+}
+
+// A crash between the state's declaration and a ULB's copy: the copy is made on the next sync.
+TEST_F(BillingLedger, AnOutageCopyLostInACrashIsMadeByTheNextSync) {
+  ledger::Command c;
+  c.actor = "usr_test";
+  c.decide = [](store::Transaction&, int64_t) -> Result<ledger::Decision> {
+    ledger::Decision d;
+    d.events.push_back({"outage.declared",
+                        {{"v", 1},
+                         {"id", "OUT-0001"},
+                         {"from", "2026-12-21"},
+                         {"to", "2027-01-15"},
+                         {"reason", "attack"},
+                         {"scope", "listed"},
+                         {"ulbs", json::array{"0152"}}}});
+    return d;
+  };
+  ASSERT_TRUE(ledgers_->state().Submit(std::move(c)).ok());
+  ledger::Ledger* l = *ledgers_->Ulb(kUlb);
+  auto count = [&] {
+    int64_t n = -1;
+    EXPECT_TRUE(l->Read([&](store::Transaction& tx) -> Status {
+                   n = static_cast<int64_t>(LoadOutages(tx)->size());
+                   return Status::OK();
+                 }).ok());
+    return n;
+  };
+  EXPECT_EQ(count(), 0);
+  auto synced = billing_->SyncOutages("system");
+  ASSERT_TRUE(synced.ok()) << synced.status().ToString();
+  EXPECT_EQ(*synced, 1);
+  EXPECT_EQ(count(), 1);
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, BadOutagesAreRefused) {
+  const uint64_t n = ledgers_->state().size();
+  EXPECT_EQ(
+      billing_->DeclareOutage(ctx_, {D("2027-01-15"), D("2026-12-21"), "x", {}}).status().code(),
+      "invalid_outage");
+  EXPECT_EQ(billing_->DeclareOutage(ctx_, {D("2026-12-21"), D("2027-01-15"), "x", {"9999"}})
+                .status()
+                .code(),
+            "ulb_not_found");
+  EXPECT_EQ(
+      billing_->DeclareOutage(ctx_, {D("2026-12-21"), D("2027-01-15"), "", {}}).status().code(),
+      "invalid_field");
+  EXPECT_EQ(ledgers_->state().size(), n);
+}
+
+TEST_F(BillingLedger, WaiverSchemesDoNotOverlapAndWaiveTheSurcharge) {
+  const std::string id = Register();
+  MustSetRates("2026-27");
+  ASSERT_TRUE(RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27")).ok());
+  auto w = billing_->DeclareWaiver(
+      kUlb, ctx_,
+      LokAdalatWaiverScheme("लोक अदालत 13 मार्च 2027", D("2027-03-13"), D("2027-03-13")));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->id, 1);
+  auto overlap = billing_->DeclareWaiver(
+      kUlb, ctx_, LokAdalatWaiverScheme("again", D("2027-03-10"), D("2027-03-20")));
+  EXPECT_EQ(overlap.status().code(), "waiver_overlaps");
+  const Dues on_the_day = MustDues(id, "2027-03-13");
+  EXPECT_GT(on_the_day.surcharge, Money());
+  EXPECT_EQ(on_the_day.waiver, on_the_day.surcharge);
+  EXPECT_EQ(MustDues(id, "2027-03-14").waiver, Money());
+  auto list = billing_->Waivers(kUlb);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().scheme.name, "लोक अदालत 13 मार्च 2027");
+  CloseAndVerify();
+}
+
+TEST_F(BillingLedger, DemoBillingSetsBothYearsAndIsSafeToRunTwice) {
+  for (int i = 0; i < 4; ++i) Register(test::Sample(i % 2 ? 1 : 12));
+  ASSERT_TRUE(LoadDemoBilling(*ledgers_, kUlb, "system").ok());
+  const uint64_t n = Entries();
+  ASSERT_TRUE(LoadDemoBilling(*ledgers_, kUlb, "system").ok());
+  EXPECT_EQ(Entries(), n);
+  for (const char* fy : {"2025-26", "2026-27"}) {
+    auto p = GetDemandProgress(*ledgers_, kUlb, Fy(fy));
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->raised, 4) << fy;
+  }
+  CloseAndVerify();
 }
 
 }  // namespace

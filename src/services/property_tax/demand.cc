@@ -1,0 +1,341 @@
+#include "services/property_tax/demand.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "core/json.h"
+#include "services/property_tax/allocation.h"
+#include "services/property_tax/assessment.h"
+#include "services/property_tax/billing.h"
+
+namespace palika::property_tax {
+namespace json = boost::json;
+using ledger::Decision;
+using ledger::Entry;
+using ledger::Event;
+using store::Transaction;
+
+namespace {
+
+constexpr char kRaised[] = "demand.raised";
+constexpr int64_t kEventVersion = 1;
+
+Status RateTableMissing(FinancialYear fy) {
+  return Status::NotFound(
+      "rate_table_missing",
+      fmt::format("There is no rate table for {} in this ULB. Set the year's rates first "
+                  "(palika rates set, or PUT /api/v1/ulbs/{{ulb}}/rates/{}).",
+                  fy.Format(), fy.Format()),
+      fmt::format("इस निकाय में {} की दर तालिका नहीं है। पहले वर्ष की दरें निर्धारित करें "
+                  "(palika rates set, या PUT /api/v1/ulbs/{{ulb}}/rates/{})।",
+                  fy.Format(), fy.Format()));
+}
+
+// One property's bill for the year: heads with a non-zero amount, in bill order.
+struct Bill {
+  Money annual_value;
+  std::vector<std::pair<Head, Money>> heads;
+  std::string source;  // "return" | "register"
+};
+
+Result<Bill> BillFromAssessmentJson(const std::string& property_id, const std::string& text) {
+  auto broken = [&] {
+    return Status::Corruption(
+        fmt::format("pt_returns of property {} holds an assessment that cannot be read; run "
+                    "`palika verify` on this ULB.",
+                    property_id));
+  };
+  auto obj = ParseJsonObject(text);
+  if (!obj.ok()) return broken();
+  Bill bill;
+  bill.source = "return";
+  try {
+    bill.annual_value = Money::FromPaise(obj->at("annual_value_paise").as_int64());
+    for (const auto& v : obj->at("heads").as_array()) {
+      const auto& h = v.as_object();
+      auto head = HeadFromCode(std::string(h.at("head").as_string()));
+      if (!head) return broken();
+      const Money amount = Money::FromPaise(h.at("amount_paise").as_int64());
+      if (!amount.IsZero()) bill.heads.emplace_back(*head, amount);
+    }
+  } catch (const std::exception&) {
+    return broken();
+  }
+  return bill;
+}
+
+Bill BillFromAssessment(const Assessment& a) {
+  Bill bill;
+  bill.source = "register";
+  bill.annual_value = a.annual_value;
+  for (const auto& h : a.heads) {
+    if (!h.amount.IsZero()) bill.heads.emplace_back(h.head, h.amount);
+  }
+  return bill;
+}
+
+// The register's record as a return would state it.
+Result<AssessmentInput> RegisterInput(Transaction& tx, const std::string& property_id) {
+  PALIKA_ASSIGN_OR_RETURN(
+      auto p,
+      tx.QueryOne("SELECT zone, plot_area_sqft FROM properties WHERE id = ?", {property_id}));
+  AssessmentInput in;
+  if (!p) return in;
+  in.zone = p->Text(0);
+  in.plot_area_sqft = p->Int(1);
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT floor, built_up_sqft, construction, use_type, occupancy FROM property_floors "
+      "WHERE property_id = ? ORDER BY position",
+      {property_id}, [&](const store::Row& f) {
+        in.floors.push_back({f.Int(0), f.Int(1), f.Text(2), f.Text(3), f.Text(4)});
+        return true;
+      }));
+  return in;
+}
+
+// What one batch command found and raised; the caller adds these up.
+struct BatchOutcome {
+  int64_t scanned = 0;
+  int64_t last_num = 0;
+  int64_t raised = 0;
+  int64_t already = 0;
+  Money total;
+  std::vector<DemandFailure> failures;
+};
+
+// Decides the demand of the next `batch` properties after `after_num` (register key order).
+Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, int64_t after_num,
+                             int64_t batch, BatchOutcome& out) {
+  out = BatchOutcome{};
+  out.last_num = after_num;
+  PALIKA_ASSIGN_OR_RETURN(std::optional<RateTable> table, LoadRateTable(tx, fy));
+  if (!table) return RateTableMissing(fy);
+  PALIKA_ASSIGN_OR_RETURN(
+      auto props, tx.Query("SELECT id, num FROM properties WHERE num > ? ORDER BY num LIMIT ?",
+                           {after_num, batch}));
+  // Read once per batch what crediting an advance needs.
+  const CivilDate today = CivilDate::IstDateOfUtcMicros(now_us);
+  std::optional<std::vector<RateTable>> rates;
+  DuesQuery dues_query;
+  dues_query.on = today;
+
+  const std::string year = fy.Format();
+  Decision d;
+  for (const auto& row : props) {
+    const std::string id = row.Text(0);
+    out.last_num = row.Int(1);
+    ++out.scanned;
+    PALIKA_ASSIGN_OR_RETURN(
+        auto exists,
+        tx.QueryOne("SELECT 1 FROM pt_demands WHERE property_id = ? AND fy = ?", {id, year}));
+    if (exists) {
+      ++out.already;
+      continue;
+    }
+    Bill bill;
+    PALIKA_ASSIGN_OR_RETURN(
+        auto filed, tx.QueryOne("SELECT assessment_json FROM pt_returns WHERE property_id = ?"
+                                " AND fy = ? ORDER BY revision DESC LIMIT 1",
+                                {id, year}));
+    if (filed) {
+      PALIKA_ASSIGN_OR_RETURN(bill, BillFromAssessmentJson(id, filed->Text(0)));
+    } else {
+      PALIKA_ASSIGN_OR_RETURN(AssessmentInput in, RegisterInput(tx, id));
+      auto assessed = Assess(in, *table);
+      if (!assessed.ok()) {
+        out.failures.push_back({id, assessed.status()});
+        continue;
+      }
+      bill = BillFromAssessment(*assessed);
+    }
+    json::array heads;
+    Money total;
+    for (const auto& [head, amount] : bill.heads) {
+      heads.push_back(json::object{{"head", HeadCode(head)}, {"amount_paise", amount.paise()}});
+      total += amount;
+    }
+    json::object payload{{"v", kEventVersion},
+                         {"property_id", id},
+                         {"fy", year},
+                         {"annual_value_paise", bill.annual_value.paise()},
+                         {"heads", std::move(heads)},
+                         {"source", bill.source}};
+    // An advance is credited to the new demand as a payment made today (allocation.h).
+    PALIKA_ASSIGN_OR_RETURN(Money advance, LoadAdvance(tx, id));
+    if (!advance.IsZero()) {
+      if (!rates) {
+        PALIKA_ASSIGN_OR_RETURN(rates, LoadRateTables(tx));
+        PALIKA_ASSIGN_OR_RETURN(dues_query.outages, LoadOutages(tx));
+        PALIKA_ASSIGN_OR_RETURN(dues_query.waiver, WaiverSchemeOn(tx, today));
+      }
+      PALIKA_ASSIGN_OR_RETURN(std::vector<AccountLine> account, LoadAccount(tx, id));
+      for (const auto& [head, amount] : bill.heads) {
+        AccountLine l;
+        l.fy = fy;
+        l.head = head;
+        l.demanded = amount;
+        account.push_back(l);
+      }
+      auto dues = ComputeDues(account, *rates, dues_query);
+      if (!dues.ok()) {
+        out.failures.push_back({id, dues.status()});
+        continue;
+      }
+      PALIKA_ASSIGN_OR_RETURN(Allocation applied, ApplyAdvance(*dues, advance));
+      payload["advance_applied"] = AllocationToJson(applied);
+    }
+    d.events.push_back({kRaised, std::move(payload)});
+    ++out.raised;
+    out.total += total;
+  }
+  d.response = nullptr;
+  return d;
+}
+
+Status CheckVersion(const json::object& o, const Entry& e) {
+  if (o.at("v").as_int64() != kEventVersion) {
+    return Status::Corruption(
+        fmt::format("entry {} ({}) has payload version {}, which this build does not know", e.seq,
+                    e.type, o.at("v").as_int64()));
+  }
+  return Status::OK();
+}
+
+Status ApplyRaised(Transaction& tx, const Entry& e) {
+  const json::object o = json::parse(e.payload).as_object();
+  PALIKA_RETURN_IF_ERROR(CheckVersion(o, e));
+  const std::string id(o.at("property_id").as_string());
+  const std::string fy(o.at("fy").as_string());
+  int64_t total = 0;
+  for (const auto& v : o.at("heads").as_array()) {
+    const auto& h = v.as_object();
+    const int64_t amount = h.at("amount_paise").as_int64();
+    total += amount;
+    PALIKA_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO pt_account(property_id, fy, head, demanded_paise,"
+                " principal_paid_paise, rebate_granted_paise, surcharge_levied_paise,"
+                " surcharge_paid_paise, surcharge_waived_paise) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0)",
+                {id, fy, std::string(h.at("head").as_string()), amount}));
+  }
+  int64_t advance_applied = 0;
+  if (const auto* a = o.if_contains("advance_applied")) {
+    auto allocation = AllocationFromJson(a->as_object());
+    if (!allocation.ok()) {
+      return Status::Corruption(fmt::format("entry {} ({}): advance_applied: {}", e.seq, e.type,
+                                            allocation.status().message()));
+    }
+    // The advance is spent on the allocation; what it leaves over is the advance again.
+    advance_applied = allocation->amount.paise() - allocation->advance.paise();
+    PALIKA_ASSIGN_OR_RETURN(Money held, LoadAdvance(tx, id));
+    if (held.paise() < allocation->amount.paise()) {
+      return Status::Corruption(
+          fmt::format("entry {} ({}) credits an advance of {} paise to property {}, which holds {}",
+                      e.seq, e.type, allocation->amount.paise(), id, held.paise()));
+    }
+    const int64_t rest = held.paise() - allocation->amount.paise();
+    if (rest == 0) {
+      PALIKA_RETURN_IF_ERROR(tx.Exec("DELETE FROM pt_advance WHERE property_id = ?", {id}));
+    } else {
+      PALIKA_RETURN_IF_ERROR(
+          tx.Exec("UPDATE pt_advance SET advance_paise = ? WHERE property_id = ?", {rest, id}));
+    }
+    PALIKA_RETURN_IF_ERROR(ApplyAllocation(tx, id, *allocation, +1));
+  }
+  return tx.Exec(
+      "INSERT INTO pt_demands(property_id, fy, annual_value_paise, total_paise, source,"
+      " advance_applied_paise, raised_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {id, fy, o.at("annual_value_paise").as_int64(), total,
+       std::string(o.at("source").as_string()), advance_applied, e.time_us});
+}
+
+}  // namespace
+
+void RegisterDemandProjections(ledger::Projections& p) { p.OnEvent(kRaised, ApplyRaised); }
+
+json::object DemandRunJson(const DemandRun& run) {
+  json::array failures;
+  for (const auto& f : run.failures) {
+    failures.push_back(json::object{{"property_id", f.property_id},
+                                    {"code", f.why.code()},
+                                    {"message", f.why.message()},
+                                    {"message_hi", f.why.message_hi()}});
+  }
+  return {{"fy", run.fy.Format()},
+          {"properties", run.properties},
+          {"raised", run.raised},
+          {"already_raised", run.already_raised},
+          {"failed", run.failed},
+          {"failures", std::move(failures)},
+          {"total_paise", run.total.paise()}};
+}
+
+json::object DemandProgressJson(const DemandProgress& p) {
+  return {{"fy", p.fy.Format()},
+          {"properties", p.properties},
+          {"raised", p.raised},
+          {"total_demand_paise", p.total.paise()}};
+}
+
+Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb,
+                              const std::string& actor, FinancialYear fy,
+                              const DemandOptions& options) {
+  if (options.batch < 1 || options.batch > 5000) {
+    return Status::InvalidArgument("invalid_field", "Field 'batch': must be 1 to 5000.",
+                                   "फ़ील्ड 'batch': 1 से 5000 होना चाहिए।");
+  }
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers.Ulb(ulb));
+  int64_t total_properties = 0;
+  PALIKA_RETURN_IF_ERROR(l->Read([&](Transaction& tx) -> Status {
+    PALIKA_ASSIGN_OR_RETURN(std::optional<RateTable> table, LoadRateTable(tx, fy));
+    if (!table) return RateTableMissing(fy);
+    PALIKA_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM properties"));
+    total_properties = n ? n->Int(0) : 0;
+    return Status::OK();
+  }));
+  DemandRun run;
+  run.fy = fy;
+  int64_t after = 0;
+  while (true) {
+    BatchOutcome out;
+    ledger::Command c;
+    c.actor = actor;
+    c.decide = [&, after](Transaction& tx, int64_t now_us) {
+      return DecideBatch(tx, now_us, fy, after, options.batch, out);
+    };
+    PALIKA_RETURN_IF_ERROR(l->Submit(std::move(c)).status());
+    run.properties += out.scanned;
+    run.raised += out.raised;
+    run.already_raised += out.already;
+    run.failed += static_cast<int64_t>(out.failures.size());
+    run.total += out.total;
+    for (auto& f : out.failures) {
+      if (run.failures.size() < kMaxListedDemandFailures) run.failures.push_back(std::move(f));
+    }
+    after = out.last_num;
+    if (options.progress) options.progress(run.properties, total_properties);
+    if (out.scanned < options.batch) break;
+  }
+  return run;
+}
+
+Result<DemandProgress> GetDemandProgress(ledger::LedgerSet& ledgers, const std::string& ulb,
+                                         FinancialYear fy) {
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers.Ulb(ulb));
+  DemandProgress p;
+  p.fy = fy;
+  PALIKA_RETURN_IF_ERROR(l->Read([&](Transaction& tx) -> Status {
+    PALIKA_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM properties"));
+    p.properties = n ? n->Int(0) : 0;
+    PALIKA_ASSIGN_OR_RETURN(
+        auto r, tx.QueryOne("SELECT COUNT(*), COALESCE(SUM(total_paise), 0) FROM pt_demands"
+                            " WHERE fy = ?",
+                            {fy.Format()}));
+    p.raised = r ? r->Int(0) : 0;
+    p.total = Money::FromPaise(r ? r->Int(1) : 0);
+    return Status::OK();
+  }));
+  return p;
+}
+
+}  // namespace palika::property_tax

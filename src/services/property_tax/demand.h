@@ -1,0 +1,78 @@
+#pragma once
+// The yearly demand: for every property of a ULB, the year's bill — priced from its latest
+// self-assessment return for the year, else from its register record with the year's rate table —
+// posted to its account (pt_account), with any advance it holds credited to it (ApplyAdvance).
+//
+// Event (ULB ledger, "v": 1), one per property:
+//   demand.raised {v, property_id, fy, annual_value_paise, heads: [{head, amount_paise}],
+//                  source: "return"|"register", advance_applied: AllocationToJson (only when the
+//                  property had an advance)}
+// heads lists the heads with a non-zero amount, in bill order. Apply inserts the pt_demands row and
+// the pt_account rows (demanded), and for advance_applied takes the allocated amount out of
+// pt_advance and posts the allocation (ApplyAllocation), leaving its remainder as the advance.
+//
+// RaiseDemand walks the properties in id order, several hundred per command (one transaction and
+// one fsync each), so a large ULB commits steadily and DemandProgress can be read while it runs.
+// Idempotent: a property whose demand for the year exists is skipped, so running it twice, or
+// again after a crash half-way, raises each demand exactly once. A property whose bill cannot be
+// priced (its zone or a floor has no rate in the table) is left out and listed, with the reason;
+// fix the register or the rates and run it again. Errors: NotFound "rate_table_missing" (no rate
+// table for the year), "ulb_not_found"; storage errors. Thread-safe.
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/money.h"
+#include "core/status.h"
+#include "ledger/ledger_set.h"
+#include "ledger/projections.h"
+
+namespace palika::property_tax {
+
+// Registers the demand.raised apply function (called by RegisterBillingProjections).
+void RegisterDemandProjections(ledger::Projections& p);
+
+inline constexpr int64_t kDefaultDemandBatch = 500;
+inline constexpr size_t kMaxListedDemandFailures = 20;
+
+struct DemandFailure {
+  std::string property_id;
+  Status why;
+};
+
+struct DemandRun {
+  FinancialYear fy = FinancialYear::Of(CivilDate());
+  int64_t properties = 0;               // properties looked at
+  int64_t raised = 0;                   // demands raised by this run
+  int64_t already_raised = 0;           // skipped: raised before
+  int64_t failed = 0;                   // could not be priced
+  std::vector<DemandFailure> failures;  // the first kMaxListedDemandFailures of them
+  Money total;                          // sum of the demands this run raised
+};
+boost::json::object DemandRunJson(const DemandRun& run);
+
+struct DemandOptions {
+  int64_t batch = kDefaultDemandBatch;  // properties per command, 1..5000
+  // Called after each batch with the properties done so far and the ULB's count at the start.
+  std::function<void(int64_t done, int64_t total)> progress;
+};
+
+Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb,
+                              const std::string& actor, FinancialYear fy,
+                              const DemandOptions& options = {});
+
+// How far a year's demand has got: readable while RaiseDemand runs.
+struct DemandProgress {
+  FinancialYear fy = FinancialYear::Of(CivilDate());
+  int64_t properties = 0;  // in the register now
+  int64_t raised = 0;      // with the year's demand
+  Money total;             // the year's demand raised so far
+};
+boost::json::object DemandProgressJson(const DemandProgress& p);
+Result<DemandProgress> GetDemandProgress(ledger::LedgerSet& ledgers, const std::string& ulb,
+                                         FinancialYear fy);
+
+}  // namespace palika::property_tax
