@@ -16,6 +16,8 @@ packages=(
   # PDF receipts with correct Hindi shaping, and their QR codes (src/documents); the receipt
   # tests read the PDFs back with poppler-utils (pdftotext, pdffonts, pdftoppm)
   libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core poppler-utils
+  # spreadsheets of the accounts' reports (the DCB register as .xlsx)
+  libxlsxwriter-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl
   # the format check in `make test`

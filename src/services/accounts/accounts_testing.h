@@ -1,7 +1,8 @@
 #pragma once
 // Test support for the accounts: a temporary data directory with a real state ledger and ULB
-// 0152 (wards 1 and 3), whose ULB tables include the register's and the accounts', helpers to
-// post journals through the ledger, and the full verify of the ULB ledger. Header-only; for tests.
+// 0152 (wards 1 and 3), whose ULB tables include the register's, billing's and the accounts',
+// helpers to post journals through the ledger, and the full verify of the ULB ledger. Header-only;
+// for tests.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
+#include "services/property_tax/billing.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
 
@@ -37,6 +39,7 @@ inline const ledger::Projections& UlbTables() {
     ledger::Projections p;
     registry::RegisterUlbProjections(p);
     property_tax::RegisterPropertyProjections(p);
+    property_tax::RegisterBillingProjections(p);
     RegisterAccountsProjections(p);
     return p;
   }();

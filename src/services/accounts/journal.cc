@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "services/accounts/chart_of_accounts.h"
+#include "services/accounts/day_close.h"
 
 namespace palika::accounts {
 namespace json = boost::json;
@@ -128,6 +129,7 @@ void RegisterAccountsProjections(ledger::Projections& p) {
              " seq INTEGER NOT NULL, time_us INTEGER NOT NULL, PRIMARY KEY (date, counter))",
              "date, counter");
   p.OnEvent(kJournalPosted, ApplyJournalPosted);
+  p.OnEvent(kDayClosed, ApplyDayClosed);
 }
 
 Result<ledger::Event> JournalEvent(const Journal& journal) {

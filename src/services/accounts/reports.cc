@@ -1,0 +1,253 @@
+#include "services/accounts/reports.h"
+
+#include <map>
+
+#include "services/accounts/chart_of_accounts.h"
+
+namespace palika::accounts {
+namespace json = boost::json;
+using store::Transaction;
+
+namespace {
+
+json::object MoneyJson(Money m) { return {{"paise", m.paise()}, {"text", m.Format()}}; }
+
+json::object DcbPartJson(const Dcb& d) {
+  return {{"demand_paise", d.demand.paise()},
+          {"collection_paise", d.collection.paise()},
+          {"balance_paise", d.balance.paise()}};
+}
+
+json::object DcbRowJson(const DcbRow& r) {
+  return {{"ward", r.ward},
+          {"ward_name", r.ward_name},
+          {"ward_name_hi", r.ward_name_hi},
+          {"properties", r.properties},
+          {"arrear", DcbPartJson(r.arrear)},
+          {"current", DcbPartJson(r.current)},
+          {"total", DcbPartJson(r.total)}};
+}
+
+void Add(Dcb& to, const Dcb& d) {
+  to.demand += d.demand;
+  to.collection += d.collection;
+  to.balance += d.balance;
+}
+
+}  // namespace
+
+Result<CollectionRegisterReport> CollectionRegister(Transaction& tx, CivilDate date) {
+  // Each voucher's movement on cash and bank: + for money in (collection), - for money out.
+  PALIKA_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT j.counter, j.mode, j.voucher, COUNT(DISTINCT j.voucher_no),"
+                          " COALESCE(SUM(l.debit_paise - l.credit_paise), 0)"
+                          " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
+                          " WHERE j.date = ? AND j.voucher IN ('collection', 'reversal')"
+                          " AND l.account IN (?, ?)"
+                          " GROUP BY j.counter, j.mode, j.voucher ORDER BY j.counter, j.mode",
+                          {date.Format(), std::string(kCashInHand), std::string(kBank)}));
+  CollectionRegisterReport out;
+  out.date = date;
+  std::map<std::pair<std::string, std::string>, CollectionRow> by;
+  for (const auto& row : rows) {
+    CollectionRow& r = by[{row.Text(0), row.Text(1)}];
+    r.counter = row.Text(0);
+    r.mode = row.Text(1);
+    const Money moved = Money::FromPaise(row.Int(4));
+    if (row.Text(2) == "collection") {
+      r.receipts += row.Int(3);
+      r.collected += moved;
+    } else {
+      r.reversals += row.Int(3);
+      r.reversed -= moved;
+    }
+  }
+  for (auto& [key, r] : by) {
+    r.net = r.collected - r.reversed;
+    out.collected += r.collected;
+    out.reversed += r.reversed;
+    out.net += r.net;
+    out.rows.push_back(r);
+  }
+  return out;
+}
+
+json::object CollectionRegisterJson(const CollectionRegisterReport& r) {
+  json::array rows;
+  for (const auto& c : r.rows) {
+    rows.push_back(json::object{{"counter", c.counter},
+                                {"mode", c.mode},
+                                {"receipts", c.receipts},
+                                {"reversals", c.reversals},
+                                {"collected_paise", c.collected.paise()},
+                                {"reversed_paise", c.reversed.paise()},
+                                {"net_paise", c.net.paise()},
+                                {"net", c.net.Format()}});
+  }
+  return {{"date", r.date.Format()},
+          {"rows", std::move(rows)},
+          {"collected_paise", r.collected.paise()},
+          {"reversed_paise", r.reversed.paise()},
+          {"net_paise", r.net.paise()},
+          {"net", r.net.Format()}};
+}
+
+Result<TrialBalanceReport> TrialBalance(Transaction& tx, CivilDate on) {
+  PALIKA_ASSIGN_OR_RETURN(
+      auto rows, tx.Query("SELECT l.account, SUM(l.debit_paise), SUM(l.credit_paise)"
+                          " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
+                          " WHERE j.date <= ? GROUP BY l.account ORDER BY l.account",
+                          {on.Format()}));
+  TrialBalanceReport out;
+  out.on = on;
+  for (const auto& row : rows) {
+    TrialBalanceRow r;
+    r.account = row.Text(0);
+    r.debit = Money::FromPaise(row.Int(1));
+    r.credit = Money::FromPaise(row.Int(2));
+    const Money net = r.debit - r.credit;
+    if (net.IsNegative()) {
+      r.credit_balance = -net;
+    } else {
+      r.debit_balance = net;
+    }
+    out.debit += r.debit;
+    out.credit += r.credit;
+    out.debit_balance += r.debit_balance;
+    out.credit_balance += r.credit_balance;
+    out.rows.push_back(std::move(r));
+  }
+  return out;
+}
+
+json::object TrialBalanceJson(const TrialBalanceReport& r) {
+  json::array rows;
+  for (const auto& a : r.rows) {
+    const Account* acc = FindAccount(a.account);
+    rows.push_back(json::object{{"account", a.account},
+                                {"name", acc ? std::string(acc->name) : a.account},
+                                {"name_hi", acc ? std::string(acc->name_hi) : a.account},
+                                {"kind", acc ? std::string(AccountKindCode(acc->kind)) : "unknown"},
+                                {"debit_paise", a.debit.paise()},
+                                {"credit_paise", a.credit.paise()},
+                                {"debit_balance_paise", a.debit_balance.paise()},
+                                {"credit_balance_paise", a.credit_balance.paise()}});
+  }
+  return {{"on", r.on.Format()},
+          {"accounts", std::move(rows)},
+          {"debit_paise", r.debit.paise()},
+          {"credit_paise", r.credit.paise()},
+          {"debit_balance_paise", r.debit_balance.paise()},
+          {"credit_balance_paise", r.credit_balance.paise()},
+          {"balanced", r.debit == r.credit && r.debit_balance == r.credit_balance},
+          {"total", MoneyJson(r.debit)}};
+}
+
+Result<std::vector<PostedJournal>> JournalOn(Transaction& tx, CivilDate date) {
+  PALIKA_ASSIGN_OR_RETURN(
+      auto heads, tx.Query("SELECT voucher_no, voucher, reference, counter, mode, narration,"
+                           " actor, time_us FROM journal WHERE date = ? ORDER BY voucher_no",
+                           {date.Format()}));
+  std::vector<PostedJournal> out;
+  for (const auto& h : heads) {
+    PostedJournal p;
+    p.voucher_no = h.Int(0);
+    p.journal.voucher = h.Text(1);
+    p.journal.date = date;
+    p.journal.reference = h.Text(2);
+    p.journal.counter = h.Text(3);
+    p.journal.mode = h.Text(4);
+    p.journal.narration = h.Text(5);
+    p.actor = h.Text(6);
+    p.time_us = h.Int(7);
+    PALIKA_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT account, debit_paise, credit_paise FROM"
+                                                 " journal_lines WHERE voucher_no = ?"
+                                                 " ORDER BY line_no",
+                                                 {p.voucher_no}));
+    for (const auto& l : lines) {
+      p.journal.lines.push_back(
+          {l.Text(0), Money::FromPaise(l.Int(1)), Money::FromPaise(l.Int(2))});
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+json::object PostedJournalJson(const PostedJournal& p) {
+  json::array lines;
+  for (const auto& l : p.journal.lines) {
+    const Account* acc = FindAccount(l.account);
+    lines.push_back(json::object{{"account", l.account},
+                                 {"name", acc ? std::string(acc->name) : l.account},
+                                 {"name_hi", acc ? std::string(acc->name_hi) : l.account},
+                                 {"debit_paise", l.debit.paise()},
+                                 {"credit_paise", l.credit.paise()}});
+  }
+  return {{"voucher_no", p.voucher_no},
+          {"voucher", p.journal.voucher},
+          {"date", p.journal.date.Format()},
+          {"reference", p.journal.reference},
+          {"counter", p.journal.counter},
+          {"mode", p.journal.mode},
+          {"narration", p.journal.narration},
+          {"actor", p.actor},
+          {"posted_at", FormatUtcMicros(p.time_us)},
+          {"lines", std::move(lines)}};
+}
+
+Result<DcbReport> DcbRegister(Transaction& tx, FinancialYear fy) {
+  DcbReport out;
+  out.fy = fy;
+  std::map<int64_t, DcbRow> wards;
+  PALIKA_ASSIGN_OR_RETURN(auto ward_rows,
+                          tx.Query("SELECT number, name, name_hi FROM wards ORDER BY number"));
+  for (const auto& w : ward_rows) {
+    DcbRow& r = wards[w.Int(0)];
+    r.ward = w.Int(0);
+    r.ward_name = w.Text(1);
+    r.ward_name_hi = w.Text(2);
+  }
+  // Years are "YYYY-YY", so text order is year order.
+  PALIKA_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT p.ward, a.fy = ?, COUNT(DISTINCT a.property_id),"
+               " SUM(a.demanded_paise + a.surcharge_levied_paise - a.rebate_granted_paise"
+               "     - a.surcharge_waived_paise),"
+               " SUM(a.principal_paid_paise + a.surcharge_paid_paise)"
+               " FROM pt_account a JOIN properties p ON p.id = a.property_id"
+               " WHERE a.fy <= ? GROUP BY p.ward, a.fy = ?",
+               {fy.Format(), fy.Format(), fy.Format()}));
+  PALIKA_ASSIGN_OR_RETURN(auto counts,
+                          tx.Query("SELECT p.ward, COUNT(DISTINCT a.property_id)"
+                                   " FROM pt_account a JOIN properties p ON p.id = a.property_id"
+                                   " WHERE a.fy <= ? GROUP BY p.ward",
+                                   {fy.Format()}));
+  for (const auto& row : rows) {
+    DcbRow& r = wards[row.Int(0)];
+    r.ward = row.Int(0);
+    Dcb d{Money::FromPaise(row.Int(3)), Money::FromPaise(row.Int(4)), Money()};
+    d.balance = d.demand - d.collection;
+    Add(row.Int(1) != 0 ? r.current : r.arrear, d);
+  }
+  for (const auto& row : counts) wards[row.Int(0)].properties = row.Int(1);
+  out.total.ward_name = "Total";
+  out.total.ward_name_hi = "कुल";
+  for (auto& [n, r] : wards) {
+    r.total = r.arrear;
+    Add(r.total, r.current);
+    out.total.properties += r.properties;
+    Add(out.total.arrear, r.arrear);
+    Add(out.total.current, r.current);
+    Add(out.total.total, r.total);
+    out.rows.push_back(r);
+  }
+  return out;
+}
+
+json::object DcbJson(const DcbReport& r) {
+  json::array rows;
+  for (const auto& w : r.rows) rows.push_back(DcbRowJson(w));
+  return {{"fy", r.fy.Format()}, {"wards", std::move(rows)}, {"total", DcbRowJson(r.total)}};
+}
+
+}  // namespace palika::accounts
