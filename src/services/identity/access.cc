@@ -11,9 +11,9 @@ using P = Permission;
 
 // The permission table: explicit, one line per role, reviewed as a whole.
 const std::vector<Permission>& PermissionsOf(Role r) {
-  static const std::vector<Permission> kState = {P::kUlbRegister, P::kUlbRead,     P::kUlbConfigure,
-                                                 P::kUsersManage, P::kLedgerRead,  P::kPropertyRead,
-                                                 P::kRatesWrite,  P::kAccountsRead};
+  static const std::vector<Permission> kState = {
+      P::kUlbRegister,  P::kUlbRead,    P::kUlbConfigure, P::kUsersManage,  P::kLedgerRead,
+      P::kPropertyRead, P::kRatesWrite, P::kAccountsRead, P::kOutageDeclare};
   static const std::vector<Permission> kUlbAdmin = {
       P::kUlbRead,     P::kUlbConfigure, P::kUsersManage,    P::kLedgerRead,  P::kPropertyRead,
       P::kDemandRaise, P::kRatesWrite,   P::kPaymentReverse, P::kAccountsRead};
@@ -125,6 +125,8 @@ std::string_view PermissionName(Permission p) {
       return "licensing";
     case P::kGrievances:
       return "grievances";
+    case P::kOutageDeclare:
+      return "outage.declare";
   }
   return "unknown";
 }
@@ -143,7 +145,8 @@ const std::vector<Permission>& AllPermissions() {
       P::kUlbRegister,   P::kUlbRead,        P::kUlbConfigure,   P::kUsersManage,
       P::kLedgerRead,    P::kPropertyRead,   P::kPropertyWrite,  P::kDemandRaise,
       P::kRatesWrite,    P::kPaymentCollect, P::kPaymentReverse, P::kAccountsRead,
-      P::kAccountsWrite, P::kVitalRecords,   P::kLicensing,      P::kGrievances};
+      P::kAccountsWrite, P::kVitalRecords,   P::kLicensing,      P::kGrievances,
+      P::kOutageDeclare};
   return all;
 }
 

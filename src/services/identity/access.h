@@ -41,6 +41,7 @@ enum class Permission {
   kVitalRecords,  // births and deaths
   kLicensing,     // trade licences
   kGrievances,
+  kOutageDeclare,  // declare a system outage that pauses surcharge (state level)
 };
 
 inline constexpr std::string_view kAllUlbs = "*";

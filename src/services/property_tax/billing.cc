@@ -504,6 +504,64 @@ json::object OutageJson(const OutageRecord& o) {
           {"declared_at", FormatUtcMicros(o.declared_us)}};
 }
 
+Result<ReturnInput> ReturnInputFromJson(const std::string& property_id, const json::object& body) {
+  detail::FieldReader r(body, "");
+  ReturnInput in;
+  in.property_id = property_id;
+  PALIKA_ASSIGN_OR_RETURN(in.fy, r.Year("fy"));
+  PALIKA_ASSIGN_OR_RETURN(in.filed_by, r.String("filed_by", 10));
+  if (in.filed_by != "owner" && in.filed_by != "staff") {
+    return detail::FieldError("filed_by", "must be \"owner\" or \"staff\".",
+                              "\"owner\" या \"staff\" होना चाहिए।");
+  }
+  if (body.contains("zone")) {
+    PALIKA_ASSIGN_OR_RETURN(in.zone, r.String("zone", kMaxRateZoneChars));
+  }
+  if (body.contains("floors")) {
+    PALIKA_ASSIGN_OR_RETURN(const json::array* floors, r.Array("floors", kMaxReturnFloors));
+    std::vector<FloorInput> list;
+    for (size_t i = 0; i < floors->size(); ++i) {
+      PALIKA_ASSIGN_OR_RETURN(const json::object* f, detail::ElementObject(*floors, i, "floors"));
+      detail::FieldReader fr(*f, fmt::format("floors[{}]", i));
+      FloorInput floor;
+      PALIKA_ASSIGN_OR_RETURN(floor.floor, fr.Int("floor", -10, 200));
+      PALIKA_ASSIGN_OR_RETURN(floor.built_up_sqft, fr.Int("built_up_sqft", 1, kMaxAreaSqft));
+      PALIKA_ASSIGN_OR_RETURN(floor.construction, fr.String("construction", 20));
+      PALIKA_ASSIGN_OR_RETURN(floor.use, fr.String("use", 20));
+      PALIKA_ASSIGN_OR_RETURN(floor.occupancy, fr.String("occupancy", 20));
+      PALIKA_RETURN_IF_ERROR(fr.Finish());
+      list.push_back(std::move(floor));
+    }
+    in.floors = std::move(list);
+  }
+  PALIKA_RETURN_IF_ERROR(r.Finish());
+  return in;
+}
+
+Result<OutageDeclaration> OutageDeclarationFromJson(const json::object& body) {
+  detail::FieldReader r(body, "");
+  OutageDeclaration d;
+  PALIKA_ASSIGN_OR_RETURN(d.from, r.Date("from"));
+  PALIKA_ASSIGN_OR_RETURN(d.to, r.Date("to"));
+  PALIKA_ASSIGN_OR_RETURN(d.reason, r.String("reason", kMaxBillingReasonChars));
+  const json::value* ulbs = body.if_contains("ulbs");
+  if (ulbs && !(ulbs->is_string() && ulbs->as_string() == "all")) {
+    PALIKA_ASSIGN_OR_RETURN(const json::array* list, r.Array("ulbs", 1000));
+    if (list->empty()) {
+      return detail::FieldError("ulbs", "list at least one ULB code, or say \"all\".",
+                                "कम से कम एक निकाय कोड दें, या \"all\" लिखें।");
+    }
+    for (size_t i = 0; i < list->size(); ++i) {
+      PALIKA_ASSIGN_OR_RETURN(std::string code, detail::ElementString(*list, i, "ulbs", 10));
+      d.ulbs.push_back(std::move(code));
+    }
+  } else if (ulbs) {
+    (void)r.String("ulbs", 3);  // "all": marks the field as read
+  }
+  PALIKA_RETURN_IF_ERROR(r.Finish());
+  return d;
+}
+
 Result<SetRatesResult> Billing::SetRates(const std::string& ulb, const WriteContext& ctx,
                                          const RateTable& table, const std::string& reason) {
   PALIKA_RETURN_IF_ERROR(ValidateRateTable(table));

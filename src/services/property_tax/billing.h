@@ -115,6 +115,11 @@ struct ReturnInput {
   std::optional<std::vector<FloorInput>> floors;
 };
 
+// The body of a return: {fy, filed_by, zone?, floors?: [{floor, built_up_sqft, construction, use,
+// occupancy}]}. Strict: InvalidArgument "invalid_field" naming the field, "unknown_field".
+Result<ReturnInput> ReturnInputFromJson(const std::string& property_id,
+                                        const boost::json::object& body);
+
 struct ReturnRecord {
   std::string property_id;
   FinancialYear fy = FinancialYear::Of(CivilDate());
@@ -133,6 +138,9 @@ struct OutageDeclaration {
   std::string reason;
   std::vector<std::string> ulbs;  // empty: every ULB
 };
+// {from, to, reason, ulbs?: ["0152", ...]} (no ulbs, or "all": every ULB). Strict, as above.
+Result<OutageDeclaration> OutageDeclarationFromJson(const boost::json::object& body);
+
 struct OutageRecord {
   std::string id;  // "OUT-0001"
   CivilDate from;
