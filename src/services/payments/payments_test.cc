@@ -1,0 +1,339 @@
+// Payments through a real ULB ledger with the demo rates and demand: allocation to the dues of
+// the day, advances, the collection journal, idempotent retries, gapless receipt numbers from
+// many threads and across a restart, a closed counter day, and the reversal rules. Each test that
+// writes ends by replaying the ledger (palika verify's full check).
+
+#include "services/payments/payments.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "ledger/verify.h"
+#include "services/accounts/day_close.h"
+#include "services/accounts/journal.h"
+#include "services/payments/receipt_numbers.h"
+#include "services/property_tax/billing.h"
+#include "services/property_tax/demand.h"
+#include "services/property_tax/property_testing.h"
+#include "services/registry/registry.h"
+
+namespace palika::payments {
+namespace {
+
+namespace fs = std::filesystem;
+using property_tax::WriteContext;
+
+constexpr char kUlb[] = "0152";
+
+const ledger::Projections& StateTables() {
+  static const ledger::Projections p = [] {
+    ledger::Projections p;
+    registry::RegisterStateProjections(p);
+    property_tax::RegisterBillingStateProjections(p);
+    return p;
+  }();
+  return p;
+}
+
+const ledger::Projections& UlbTables() {
+  static const ledger::Projections p = [] {
+    ledger::Projections p;
+    registry::RegisterUlbProjections(p);
+    property_tax::RegisterPropertyProjections(p);
+    property_tax::RegisterBillingProjections(p);
+    RegisterPaymentProjections(p);
+    accounts::RegisterAccountsProjections(p);
+    return p;
+  }();
+  return p;
+}
+
+class PaymentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("palika-payments-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    ASSERT_TRUE(ledger::InitDataDir(dir_).ok());
+    Open();
+    registry::Registry reg(*ledgers_);
+    ASSERT_TRUE(reg.AddUlb("test", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).ok());
+    ASSERT_TRUE(reg.AddWard("test", kUlb, {3, "Rajwada", "राजवाड़ा", "Zone 2"}).ok());
+    property_ = Register();
+    Status s = property_tax::LoadDemoBilling(*ledgers_, kUlb, "usr_test");
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void TearDown() override {
+    if (ledgers_) ledgers_->Close();
+    ledgers_.reset();
+    fs::remove_all(dir_);
+  }
+  void Open() {
+    auto set = ledger::LedgerSet::Open(dir_, StateTables(), UlbTables(), nullptr);
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    ledgers_ = std::move(*set);
+  }
+  std::string Register() {
+    auto w = property_tax::PropertyRegister(*ledgers_).Register(kUlb, {"usr_test", "", ""},
+                                                                property_tax::test::Sample(3));
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return w.ok() ? w->id : "";
+  }
+
+  static CivilDate Today() { return CivilDate::IstDateOfUtcMicros(NowMicros()); }
+  property_tax::Dues Dues(const std::string& id) {
+    auto d = property_tax::Billing(*ledgers_).DuesOf(kUlb, id, Today(), false);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? *d : property_tax::Dues{};
+  }
+  PaymentInput Input(int64_t paise, const std::string& mode = "cash") {
+    PaymentInput in;
+    in.property_id = property_;
+    in.amount = Money::FromPaise(paise);
+    in.mode = mode;
+    if (mode != "cash") in.reference = "Cheque 004512, SBI Rajwada";
+    in.cashier_name = "Asha Verma";
+    in.ulb_name = "Indore";
+    in.ulb_name_hi = "इंदौर";
+    return in;
+  }
+  Result<PaymentResult> Collect(const PaymentInput& in, const std::string& key = "") {
+    return Payments(*ledgers_).Collect(kUlb, {"usr_cashier", key, key.empty() ? "" : "h-" + key},
+                                       in);
+  }
+  Result<PaymentResult> Reverse(const std::string& no) {
+    return Payments(*ledgers_).Reverse(kUlb, {"usr_revenue", "", ""}, no, "cheque returned unpaid");
+  }
+  uint64_t Entries() { return (*ledgers_->Ulb(kUlb))->size(); }
+  Money Advance(const std::string& id) {
+    Money out;
+    EXPECT_TRUE((*ledgers_->Ulb(kUlb))
+                    ->Read([&](store::Transaction& tx) -> Status {
+                      PALIKA_ASSIGN_OR_RETURN(out, property_tax::LoadAdvance(tx, id));
+                      return Status::OK();
+                    })
+                    .ok());
+    return out;
+  }
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    EXPECT_TRUE((*ledgers_->Ulb(kUlb))
+                    ->Read([&](store::Transaction& tx) -> Status {
+                      PALIKA_ASSIGN_OR_RETURN(auto r, tx.QueryOne(sql));
+                      n = r ? r->Int(0) : -1;
+                      return Status::OK();
+                    })
+                    .ok());
+    return n;
+  }
+
+  void ExpectReplayMatches() {
+    ledgers_->Close();
+    std::ifstream pub(dir_ / "node.pub");
+    std::string key;
+    std::getline(pub, key);
+    auto verifier = ledger::NoteVerifier::Parse(key);
+    ASSERT_TRUE(verifier.ok());
+    auto config = ledger::ReadDataDirConfig(dir_);
+    ASSERT_TRUE(config.ok());
+    auto report = ledger::VerifyLedgerFile(dir_ / "ulb" / "0152.db", kUlb, config->node,
+                                           UlbTables(), *verifier);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(report->ok()) << report->problems.front();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<ledger::LedgerSet> ledgers_;
+  std::string property_;
+};
+
+TEST_F(PaymentsTest, PayingTheNetClearsTheDuesAndPostsABalancedJournal) {
+  const property_tax::Dues before = Dues(property_);
+  ASSERT_GT(before.net.paise(), 0) << "the demo demand should leave something to pay";
+  auto r = Collect(Input(before.net.paise()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const PaymentRecord& p = r->payment;
+  const ReceiptNo want{kUlb, FinancialYear::Of(Today()).Format(), "C1", 1};
+  EXPECT_EQ(p.receipt_no, want.Format());
+  EXPECT_EQ(p.date, Today());
+  EXPECT_TRUE(p.allocation.settled_in_full);
+  EXPECT_TRUE(p.advance.IsZero());
+  EXPECT_EQ(p.cashier_name, "Asha Verma");
+  EXPECT_EQ(p.payer_name, "Ramesh Sharma, Sunita Sharma") << "the owners by default";
+  EXPECT_EQ(p.payer_name_hi, "रमेश शर्मा, सुनीता शर्मा");
+  EXPECT_EQ(p.address_hi, "12, गांधी मार्ग, राजवाड़ा");
+  EXPECT_EQ(p.status, "received");
+  EXPECT_GT(p.seq, 0u);
+  EXPECT_TRUE(Dues(property_).net.IsZero());
+  // The collection journal names the receipt and balances.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM journal WHERE reference = '" + p.receipt_no + "'"), 1);
+  EXPECT_EQ(Count("SELECT SUM(debit_paise) - SUM(credit_paise) FROM journal_lines"), 0);
+  ExpectReplayMatches();
+}
+
+TEST_F(PaymentsTest, PartPaymentAndOverpaymentLeaveTheRightAdvance) {
+  const Money net = Dues(property_).net;
+  auto part = Collect(Input(100'00));
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_FALSE(part->payment.allocation.settled_in_full);
+  EXPECT_TRUE(part->payment.advance.IsZero());
+  const Money rest = Dues(property_).net;
+  EXPECT_LT(rest, net);
+  auto over = Collect(Input(rest.paise() + 500'00));
+  ASSERT_TRUE(over.ok()) << over.status().ToString();
+  EXPECT_EQ(over->payment.advance, Money::FromPaise(500'00));
+  EXPECT_EQ(Advance(property_), Money::FromPaise(500'00));
+  EXPECT_THAT(over->payment.receipt_no, ::testing::EndsWith("/C1/000002"));
+  ExpectReplayMatches();
+}
+
+TEST_F(PaymentsTest, RetryWithTheSameKeyIsTheSamePayment) {
+  auto first = Collect(Input(1'000'00), "key-1");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const uint64_t entries = Entries();
+  auto again = Collect(Input(1'000'00), "key-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->payment.receipt_no, first->payment.receipt_no);
+  EXPECT_EQ(Entries(), entries);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM payments"), 1);
+  // The same key with another request ("h-key-1" stands for the hash of this request).
+  auto other =
+      Payments(*ledgers_).Collect(kUlb, {"usr_cashier", "key-1", "h-other"}, Input(2'000'00));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), "idempotency_key_reused");
+}
+
+TEST_F(PaymentsTest, BadInputIsRefusedBeforeAnythingIsWritten) {
+  const uint64_t entries = Entries();
+  PaymentInput in = Input(0);
+  EXPECT_EQ(Collect(in).status().code(), "invalid_field");
+  in = Input(100'00, "cheque");
+  in.reference = "";
+  EXPECT_EQ(Collect(in).status().code(), "invalid_field");
+  in = Input(100'00);
+  in.mode = "barter";
+  EXPECT_EQ(Collect(in).status().code(), "invalid_field");
+  in = Input(100'00);
+  in.counter = "ON";
+  EXPECT_EQ(Collect(in).status().code(), "invalid_counter");
+  in = Input(100'00);
+  in.property_id = "03-999999";
+  auto missing = Collect(in);
+  EXPECT_EQ(missing.status().code(), "property_not_found");
+  EXPECT_FALSE(missing.status().message_hi().empty());
+  EXPECT_EQ(Entries(), entries);
+}
+
+TEST_F(PaymentsTest, ConcurrentCashiersGetGaplessReceiptsThatContinueAfterRestart) {
+  constexpr int kThreads = 6;
+  constexpr int kEach = 12;
+  std::mutex mu;
+  std::set<std::string> numbers;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        PaymentInput in = Input(10'00 + i);
+        in.counter = t % 2 == 0 ? "C1" : "C2";
+        auto r = Collect(in, "k-" + std::to_string(t) + "-" + std::to_string(i));
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(numbers.insert(r->payment.receipt_no).second);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const std::string fy = FinancialYear::Of(Today()).Format();
+  for (const char* series : {"C1", "C2"}) {
+    for (int s = 1; s <= kThreads / 2 * kEach; ++s) {
+      EXPECT_TRUE(numbers.contains(ReceiptNo{kUlb, fy, series, s}.Format())) << series << s;
+    }
+  }
+  ledgers_->Close();
+  ledgers_.reset();
+  Open();
+  auto next = Collect(Input(10'00));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->payment.serial, kThreads / 2 * kEach + 1);
+  ExpectReplayMatches();
+}
+
+TEST_F(PaymentsTest, AClosedCounterDayTakesNoPayment) {
+  auto r = Collect(Input(100'00));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto closed = accounts::CloseDay(*ledgers_, kUlb, {"usr_cashier", "", ""}, "Asha Verma",
+                                   {Today(), "C1", Money::FromPaise(100'00), ""});
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  const uint64_t entries = Entries();
+  auto refused = Collect(Input(100'00));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "counter_day_closed");
+  EXPECT_NE(refused.status().message_hi().find("काउंटर"), std::string::npos);
+  EXPECT_EQ(Entries(), entries);
+  PaymentInput other = Input(100'00);
+  other.counter = "C2";
+  auto elsewhere = Collect(other);
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status().ToString();
+  EXPECT_EQ(elsewhere->payment.serial, 1);
+  ExpectReplayMatches();
+}
+
+TEST_F(PaymentsTest, OnlyABouncedChequeOrDdIsReversedAndOnlyOnce) {
+  const property_tax::Dues before = Dues(property_);
+  auto cash = Collect(Input(100'00));
+  ASSERT_TRUE(cash.ok());
+  auto refused = Reverse(cash->payment.receipt_no);
+  EXPECT_EQ(refused.status().code(), "payment_not_reversible");
+  auto cheque = Collect(Input(before.net.paise() + 1'000'00, "cheque"));
+  ASSERT_TRUE(cheque.ok()) << cheque.status().ToString();
+  EXPECT_EQ(Advance(property_), Money::FromPaise(1'000'00 + 100'00));
+  auto reversed = Reverse(cheque->payment.receipt_no);
+  ASSERT_TRUE(reversed.ok()) << reversed.status().ToString();
+  EXPECT_EQ(reversed->payment.status, "reversed");
+  EXPECT_EQ(reversed->payment.reversed_on, Today());
+  // Back to what was owed after the cash payment alone.
+  EXPECT_EQ(Dues(property_).principal + Dues(property_).surcharge,
+            before.principal + before.surcharge - Money::FromPaise(100'00));
+  EXPECT_EQ(Advance(property_), Money::FromPaise(0));
+  auto twice = Reverse(cheque->payment.receipt_no);
+  EXPECT_EQ(twice.status().code(), "payment_already_reversed");
+  EXPECT_EQ(Reverse("0152/2026-27/C1/000999").status().code(), "receipt_not_found");
+  // The mirror journal nets the cheque out.
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM journal WHERE reference = '" + cheque->payment.receipt_no + "'"),
+      2);
+  ExpectReplayMatches();
+}
+
+TEST_F(PaymentsTest, AReversalThatWouldUndoAConsumedAdvanceIsRefused) {
+  // A property registered after the demo demand owes nothing yet: a cheque is all advance.
+  const std::string fresh = Register();
+  PaymentInput in = Input(5'000'00, "dd");
+  in.property_id = fresh;
+  auto dd = Collect(in);
+  ASSERT_TRUE(dd.ok()) << dd.status().ToString();
+  EXPECT_EQ(dd->payment.advance, Money::FromPaise(5'000'00));
+  // The year's demand for it consumes the advance.
+  auto run = property_tax::RaiseDemand(*ledgers_, kUlb, "usr_test", FinancialYear::Of(Today()));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_EQ(run->raised, 1);
+  ASSERT_LT(Advance(fresh), Money::FromPaise(5'000'00));
+  const uint64_t entries = Entries();
+  auto refused = Reverse(dd->payment.receipt_no);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), "advance_already_used");
+  EXPECT_EQ(Entries(), entries);
+  ExpectReplayMatches();
+}
+
+}  // namespace
+}  // namespace palika::payments
