@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "core/civil_date.h"
+#include "services/payments/payments.h"
+#include "services/property_tax/billing.h"
 #include "services/property_tax/property_samples.h"
 #include "services/property_tax/register.h"
 
@@ -73,6 +76,56 @@ Status LoadDemoProperties(App& app, const std::string& ulb, const std::string& a
   return Status::OK();
 }
 
+// Some of this year's collections at the ULB's counters, through the normal payment command: about
+// one property in eight pays — most the whole of today's dues in cash or UPI, some a part, a few by
+// cheque, a few a little more (an advance). Dated today, as a counter's payments are.
+Status LoadDemoPayments(App& app, const DemoUlb& u, const std::string& cashier_id,
+                        const std::string& cashier_name) {
+  property_tax::Billing billing(app.ledgers());
+  payments::Payments payments(app.ledgers());
+  PALIKA_ASSIGN_OR_RETURN(auto l, app.ledgers().Ulb(u.code));
+  std::vector<std::string> ids;
+  PALIKA_RETURN_IF_ERROR(l->Read([&](store::Transaction& tx) {
+    return tx.ForEach("SELECT id FROM properties ORDER BY num", {}, [&](const store::Row& r) {
+      ids.push_back(r.Text(0));
+      return true;
+    });
+  }));
+  const CivilDate today = CivilDate::TodayIst(std::chrono::system_clock::now());
+  for (size_t i = 3; i < ids.size(); i += 8) {
+    PALIKA_ASSIGN_OR_RETURN(auto dues, billing.DuesOf(u.code, ids[i], today, false));
+    if (dues.net.paise() <= 0) continue;
+    payments::PaymentInput in;
+    in.property_id = ids[i];
+    in.counter = (i / 8) % 3 == 0 ? "C2" : "C1";
+    in.cashier_name = cashier_name;
+    in.ulb_name = u.name;
+    in.ulb_name_hi = u.name_hi;
+    const size_t kind = (i / 8) % 20;
+    if (kind < 11) {  // the whole dues, cash
+      in.amount = dues.net;
+      in.mode = "cash";
+    } else if (kind < 15) {  // the whole dues, UPI
+      in.amount = dues.net;
+      in.mode = "upi";
+      in.reference = fmt::format("UPI {:012}", 426100000000 + i);
+    } else if (kind < 18) {  // a part, in whole hundreds of rupees
+      in.amount = Money::FromPaise(std::max<int64_t>(10000, dues.net.paise() / 2 / 10000 * 10000));
+      in.mode = "cash";
+    } else if (kind < 19) {  // a cheque
+      in.amount = dues.net;
+      in.mode = "cheque";
+      in.reference = fmt::format("Cheque {:06} State Bank of India", 100000 + i);
+    } else {  // rounded up: the rest is an advance for next year
+      in.amount = Money::FromPaise((dues.net.paise() / 100000 + 1) * 100000);
+      in.mode = "cash";
+    }
+    const std::string key = fmt::format("demo-payment-{}-{}", u.code, ids[i]);
+    PALIKA_RETURN_IF_ERROR(payments.Collect(u.code, {cashier_id, key, key}, in).status());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status LoadDemo(App& app, int properties) {
@@ -91,7 +144,7 @@ Status LoadDemo(App& app, int properties) {
       PALIKA_RETURN_IF_ERROR(
           reg.AddWard(admin.id, u.code, {w.number, w.name, w.name_hi, w.zone}).status());
     }
-    std::string revenue_officer;
+    std::string revenue_officer, cashier, cashier_name;
     for (auto role : identity::AllRoles()) {
       if (role == identity::Role::kStateAdmin) continue;
       std::string role_name(identity::RoleName(role));
@@ -103,11 +156,15 @@ Status LoadDemo(App& app, int properties) {
       PALIKA_ASSIGN_OR_RETURN(auto user, reg.AddUser(admin.id, {username, display, kDemoPassword,
                                                                 identity::Grant{role, u.code}}));
       if (role == identity::Role::kRevenueOfficer) revenue_officer = user.id;
+      if (role == identity::Role::kCashier) cashier = user.id, cashier_name = display;
     }
     const int town = std::string_view(u.kind) == "corporation" ? properties
                      : std::string_view(u.kind) == "council"   ? properties / 2
                                                                : properties / 4;
     PALIKA_RETURN_IF_ERROR(LoadDemoProperties(app, u.code, revenue_officer, std::max(town, 1)));
+    // Last year's and this year's rates and demand, then some of this year's collections.
+    PALIKA_RETURN_IF_ERROR(property_tax::LoadDemoBilling(app.ledgers(), u.code, revenue_officer));
+    PALIKA_RETURN_IF_ERROR(LoadDemoPayments(app, u, cashier, cashier_name));
   }
   return Status::OK();
 }
