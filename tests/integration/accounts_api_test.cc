@@ -69,6 +69,27 @@ class AccountsApiTest : public DemoServerTest {
 
   int64_t Entries() { return server_->EntryCounts()[kIndore]; }
 
+  // The register's net for a counter and mode (0 if it has no row).
+  static int64_t NetOf(const json::object& reg, const std::string& counter,
+                       const std::string& mode) {
+    for (const auto& r : reg.at("rows").as_array()) {
+      if (Str(r.at("counter")) == counter && Str(r.at("mode")) == mode) {
+        return r.at("net_paise").as_int64();
+      }
+    }
+    return 0;
+  }
+
+  // An account's debit balance less its credit balance in a trial balance (0 if absent).
+  static int64_t BalanceOf(const json::object& tb, const std::string& account) {
+    for (const auto& a : tb.at("accounts").as_array()) {
+      if (Str(a.at("account")) == account) {
+        return a.at("debit_balance_paise").as_int64() - a.at("credit_balance_paise").as_int64();
+      }
+    }
+    return 0;
+  }
+
   std::string cashier_;
   std::string accountant_;
   std::string property_;
@@ -76,61 +97,74 @@ class AccountsApiTest : public DemoServerTest {
 };
 
 TEST_F(AccountsApiTest, PaymentsReachTheJournalRegisterAndTrialBalance) {
+  // The demo already collected some of today's payments: everything below is relative to it.
+  const std::string journal_path = "/api/v1/ulbs/0152/accounts/journal?date=" + today_;
+  const std::string register_path = "/api/v1/ulbs/0152/accounts/collections?date=" + today_;
+  const std::string tb_path = "/api/v1/ulbs/0152/accounts/trial-balance?on=" + today_;
+  const size_t vouchers_before = GetJson(journal_path, accountant_)["journal"].as_array().size();
+  json::object reg_before = GetJson(register_path, accountant_);
+  json::object tb_before = GetJson(tb_path, accountant_);
+
   auto cash = Pay(1'000'00, "cash", "acc-pay-1");
   ASSERT_EQ(cash.status, 201) << cash.body;
   const std::string receipt = Str(ParseJson(cash.body).at("receipt_no"));
   auto upi = Pay(250'50, "upi", "acc-pay-2");
   ASSERT_EQ(upi.status, 201) << upi.body;
 
-  // The day's journal: one collection voucher per receipt, numbered from 1.
-  json::object journal = GetJson("/api/v1/ulbs/0152/accounts/journal?date=" + today_, accountant_);
+  // The day's journal: one collection voucher per receipt, numbered on from the last.
+  json::object journal = GetJson(journal_path, accountant_);
   const json::array& vouchers = journal["journal"].as_array();
-  ASSERT_EQ(vouchers.size(), 2u);
-  EXPECT_EQ(vouchers[0].at("voucher_no").as_int64(), 1);
-  EXPECT_EQ(Str(vouchers[0].at("voucher")), "collection");
-  EXPECT_EQ(Str(vouchers[0].at("reference")), receipt);
-  EXPECT_EQ(Str(vouchers[0].at("lines").as_array()[0].at("account")), "450-10");
-  EXPECT_EQ(Str(vouchers[0].at("lines").as_array()[0].at("name_hi")), "हाथ में नकद (रोकड़)");
+  ASSERT_EQ(vouchers.size(), vouchers_before + 2);
+  const json::value& mine = vouchers[vouchers.size() - 2];
+  EXPECT_EQ(vouchers.back().at("voucher_no").as_int64(), mine.at("voucher_no").as_int64() + 1);
+  EXPECT_EQ(Str(mine.at("voucher")), "collection");
+  EXPECT_EQ(Str(mine.at("reference")), receipt);
+  EXPECT_EQ(Str(mine.at("counter")), "C1");
+  EXPECT_EQ(Str(mine.at("lines").as_array()[0].at("account")), "450-10");
+  EXPECT_EQ(Str(mine.at("lines").as_array()[0].at("name_hi")), "हाथ में नकद (रोकड़)");
+  EXPECT_EQ(mine.at("lines").as_array()[0].at("debit_paise").as_int64(), 1'000'00);
+  EXPECT_EQ(Str(vouchers.back().at("lines").as_array()[0].at("account")), "450-21");
 
-  // The collection register: counter C1, by mode.
-  json::object reg = GetJson("/api/v1/ulbs/0152/accounts/collections?date=" + today_, accountant_);
-  ASSERT_EQ(reg["rows"].as_array().size(), 2u) << json::serialize(reg);
-  EXPECT_EQ(Str(reg["rows"].as_array()[0].at("mode")), "cash");
-  EXPECT_EQ(reg["rows"].as_array()[0].at("net_paise").as_int64(), 1'000'00);
-  EXPECT_EQ(Str(reg["rows"].as_array()[1].at("mode")), "upi");
-  EXPECT_EQ(reg["net_paise"].as_int64(), 1'250'50);
-  EXPECT_EQ(Str(reg["net"]), "₹1,250.50");
+  // The collection register: counter C1, by mode, up by exactly these two.
+  json::object reg = GetJson(register_path, accountant_);
+  EXPECT_EQ(NetOf(reg, "C1", "cash") - NetOf(reg_before, "C1", "cash"), 1'000'00);
+  EXPECT_EQ(NetOf(reg, "C1", "upi") - NetOf(reg_before, "C1", "upi"), 250'50);
+  EXPECT_EQ(reg["net_paise"].as_int64() - reg_before["net_paise"].as_int64(), 1'250'50);
 
-  // The trial balance balances, with the cash and the bank on the debit side.
-  json::object tb = GetJson("/api/v1/ulbs/0152/accounts/trial-balance?on=" + today_, accountant_);
+  // The trial balance balances, with the cash and the bank up on the debit side.
+  json::object tb = GetJson(tb_path, accountant_);
   EXPECT_TRUE(tb["balanced"].as_bool()) << json::serialize(tb);
-  EXPECT_EQ(tb["debit_paise"].as_int64(), 1'250'50);
-  EXPECT_EQ(tb["credit_paise"].as_int64(), 1'250'50);
-  int64_t cash_in_hand = -1;
-  for (const auto& a : tb["accounts"].as_array()) {
-    if (Str(a.at("account")) == "450-10") cash_in_hand = a.at("debit_balance_paise").as_int64();
+  EXPECT_EQ(tb["debit_paise"].as_int64(), tb["credit_paise"].as_int64());
+  EXPECT_EQ(tb["debit_paise"].as_int64() - tb_before["debit_paise"].as_int64(), 1'250'50);
+  EXPECT_EQ(BalanceOf(tb, "450-10") - BalanceOf(tb_before, "450-10"), 1'000'00);
+  EXPECT_EQ(BalanceOf(tb, "450-21") - BalanceOf(tb_before, "450-21"), 250'50);
+  // Up to yesterday, the totals are today's less today's vouchers.
+  int64_t today_debits = 0;
+  for (const auto& v : vouchers) {
+    for (const auto& l : v.at("lines").as_array()) today_debits += l.at("debit_paise").as_int64();
   }
-  EXPECT_EQ(cash_in_hand, 1'000'00);
-  // Before the day, nothing.
-  CivilDate yesterday = CivilDate::Parse(today_).value().AddDays(-1);
-  json::object before =
+  const CivilDate yesterday = CivilDate::Parse(today_).value().AddDays(-1);
+  json::object tb_yesterday =
       GetJson("/api/v1/ulbs/0152/accounts/trial-balance?on=" + yesterday.Format(), accountant_);
-  EXPECT_TRUE(before["accounts"].as_array().empty());
+  EXPECT_TRUE(tb_yesterday["balanced"].as_bool());
+  EXPECT_EQ(tb_yesterday["debit_paise"].as_int64(), tb["debit_paise"].as_int64() - today_debits);
 
-  // A restart rebuilds nothing and loses nothing.
+  // A restart loses nothing.
   ASSERT_TRUE(server_->Restart());
   accountant_ = server_->SignIn("indore.accountant");
-  json::object after =
-      GetJson("/api/v1/ulbs/0152/accounts/trial-balance?on=" + today_, accountant_);
+  json::object after = GetJson(tb_path, accountant_);
   EXPECT_EQ(json::serialize(after), json::serialize(tb));
 }
 
 TEST_F(AccountsApiTest, TheCashierClosesTheDayOnce) {
+  const std::string register_path = "/api/v1/ulbs/0152/accounts/collections?date=" + today_;
+  const int64_t cash_before = NetOf(GetJson(register_path, accountant_), "C1", "cash");
   ASSERT_EQ(Pay(700'00, "cash", "acc-close-1").status, 201);
   ASSERT_EQ(Pay(300'00, "upi", "acc-close-2").status, 201);
+  const int64_t expected = cash_before + 700'00;  // the UPI payment is not cash
   const std::string body = json::serialize(json::object{{"date", today_},
                                                         {"counter", "C1"},
-                                                        {"declared_cash_paise", 690'00},
+                                                        {"declared_cash_paise", expected - 10'00},
                                                         {"note", "₹10 कम — गिनती दोबारा की"}});
   // Bad input, the wrong role and another ULB write nothing.
   const int64_t entries = Entries();
@@ -153,8 +187,8 @@ TEST_F(AccountsApiTest, TheCashierClosesTheDayOnce) {
   auto closed = CloseDay(body, cashier_, "close-1");
   ASSERT_EQ(closed.status, 201) << closed.body;
   json::object rec = ParseJson(closed.body).as_object();
-  EXPECT_EQ(rec["expected_paise"].as_int64(), 700'00);  // the UPI payment is not cash
-  EXPECT_EQ(rec["declared_paise"].as_int64(), 690'00);
+  EXPECT_EQ(rec["expected_paise"].as_int64(), expected);
+  EXPECT_EQ(rec["declared_paise"].as_int64(), expected - 10'00);
   EXPECT_EQ(rec["difference_paise"].as_int64(), -10'00);
   EXPECT_EQ(Str(rec["note"]), "₹10 कम — गिनती दोबारा की");
   EXPECT_FALSE(Str(rec["cashier_name"]).empty());
@@ -183,6 +217,12 @@ TEST_F(AccountsApiTest, DcbDownloadsAsJsonCsvAndXlsx) {
   json::object dcb = GetJson("/api/v1/ulbs/0152/reports/dcb?fy=2026-27", accountant_);
   EXPECT_EQ(Str(dcb["fy"]), "2026-27");
   ASSERT_FALSE(dcb["wards"].as_array().empty());
+  // The demo raised two years' demand and collected some of it today.
+  const json::object& total = dcb["total"].as_object().at("total").as_object();
+  EXPECT_GT(total.at("demand_paise").as_int64(), 0);
+  EXPECT_GT(total.at("collection_paise").as_int64(), 0);
+  EXPECT_EQ(total.at("balance_paise").as_int64(),
+            total.at("demand_paise").as_int64() - total.at("collection_paise").as_int64());
   EXPECT_FALSE(Str(dcb["wards"].as_array()[0].at("ward_name_hi")).empty());
 
   auto csv = server_->Request("GET", "/api/v1/ulbs/0152/reports/dcb?fy=2026-27&format=csv", "",

@@ -93,6 +93,13 @@ Status ApplyJournalPosted(Transaction& tx, const Entry& e) {
                 "credit_paise) VALUES (?, ?, ?, ?, ?)",
                 {voucher_no, ++line_no, Str(l, "account"), l.at("debit_paise").as_int64(),
                  l.at("credit_paise").as_int64()}));
+    PALIKA_RETURN_IF_ERROR(tx.Exec(
+        "INSERT INTO journal_daily(account, date, debit_paise, credit_paise) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (account, date) DO UPDATE SET"
+        " debit_paise = journal_daily.debit_paise + excluded.debit_paise,"
+        " credit_paise = journal_daily.credit_paise + excluded.credit_paise",
+        {Str(l, "account"), Str(o, "date"), l.at("debit_paise").as_int64(),
+         l.at("credit_paise").as_int64()}));
   }
   return Status::OK();
 }
@@ -118,9 +125,16 @@ void RegisterAccountsProjections(ledger::Projections& p) {
   p.AddTable("journal_lines",
              "CREATE TABLE IF NOT EXISTS journal_lines(voucher_no INTEGER NOT NULL,"
              " line_no INTEGER NOT NULL, account TEXT NOT NULL, debit_paise INTEGER NOT NULL,"
-             " credit_paise INTEGER NOT NULL, PRIMARY KEY (voucher_no, line_no));"
-             "CREATE INDEX IF NOT EXISTS journal_lines_by_account ON journal_lines(account)",
+             " credit_paise INTEGER NOT NULL, PRIMARY KEY (voucher_no, line_no))",
              "voucher_no, line_no");
+  // Each account's totals per day, so that a trial balance sums days, not every line: at 100,000
+  // journals a full scan of the lines took a second (debug build), the days a few milliseconds.
+  // (No index on journal_lines.account: SQLite then preferred it to the date for a day's report.)
+  p.AddTable("journal_daily",
+             "CREATE TABLE IF NOT EXISTS journal_daily(account TEXT NOT NULL, date TEXT NOT NULL,"
+             " debit_paise INTEGER NOT NULL, credit_paise INTEGER NOT NULL,"
+             " PRIMARY KEY (account, date))",
+             "account, date");
   p.AddTable("day_closes",
              "CREATE TABLE IF NOT EXISTS day_closes(date TEXT NOT NULL, counter TEXT NOT NULL,"
              " expected_paise INTEGER NOT NULL, declared_paise INTEGER NOT NULL,"

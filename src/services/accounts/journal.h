@@ -11,6 +11,7 @@
 //   journal(voucher_no, date, voucher, reference, counter, mode, narration, origin, seq,
 //           time_us, actor)                                    voucher_no gapless per ULB: 1, 2, …
 //   journal_lines(voucher_no, line_no, account, debit_paise, credit_paise)
+//   journal_daily(account, date, debit_paise, credit_paise)   each account's totals per day
 //   day_closes(date, counter, …)                               see day_close.h
 // The voucher number is given by apply, in ledger order (the count of journals before it, plus
 // one), so that two journals decided in one command still get distinct numbers; replaying the

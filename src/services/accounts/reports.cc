@@ -94,9 +94,8 @@ json::object CollectionRegisterJson(const CollectionRegisterReport& r) {
 
 Result<TrialBalanceReport> TrialBalance(Transaction& tx, CivilDate on) {
   PALIKA_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT l.account, SUM(l.debit_paise), SUM(l.credit_paise)"
-                          " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
-                          " WHERE j.date <= ? GROUP BY l.account ORDER BY l.account",
+      auto rows, tx.Query("SELECT account, SUM(debit_paise), SUM(credit_paise) FROM journal_daily"
+                          " WHERE date <= ? GROUP BY account ORDER BY account",
                           {on.Format()}));
   TrialBalanceReport out;
   out.on = on;
@@ -144,32 +143,31 @@ json::object TrialBalanceJson(const TrialBalanceReport& r) {
 }
 
 Result<std::vector<PostedJournal>> JournalOn(Transaction& tx, CivilDate date) {
-  PALIKA_ASSIGN_OR_RETURN(
-      auto heads, tx.Query("SELECT voucher_no, voucher, reference, counter, mode, narration,"
-                           " actor, time_us FROM journal WHERE date = ? ORDER BY voucher_no",
-                           {date.Format()}));
   std::vector<PostedJournal> out;
-  for (const auto& h : heads) {
-    PostedJournal p;
-    p.voucher_no = h.Int(0);
-    p.journal.voucher = h.Text(1);
-    p.journal.date = date;
-    p.journal.reference = h.Text(2);
-    p.journal.counter = h.Text(3);
-    p.journal.mode = h.Text(4);
-    p.journal.narration = h.Text(5);
-    p.actor = h.Text(6);
-    p.time_us = h.Int(7);
-    PALIKA_ASSIGN_OR_RETURN(auto lines, tx.Query("SELECT account, debit_paise, credit_paise FROM"
-                                                 " journal_lines WHERE voucher_no = ?"
-                                                 " ORDER BY line_no",
-                                                 {p.voucher_no}));
-    for (const auto& l : lines) {
-      p.journal.lines.push_back(
-          {l.Text(0), Money::FromPaise(l.Int(1)), Money::FromPaise(l.Int(2))});
-    }
-    out.push_back(std::move(p));
-  }
+  // One pass over the day's vouchers and their lines, in voucher and line order.
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT j.voucher_no, j.voucher, j.reference, j.counter, j.mode, j.narration, j.actor,"
+      " j.time_us, l.account, l.debit_paise, l.credit_paise"
+      " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
+      " WHERE j.date = ? ORDER BY j.voucher_no, l.line_no",
+      {date.Format()}, [&](const store::Row& row) {
+        if (out.empty() || out.back().voucher_no != row.Int(0)) {
+          PostedJournal p;
+          p.voucher_no = row.Int(0);
+          p.journal.voucher = row.Text(1);
+          p.journal.date = date;
+          p.journal.reference = row.Text(2);
+          p.journal.counter = row.Text(3);
+          p.journal.mode = row.Text(4);
+          p.journal.narration = row.Text(5);
+          p.actor = row.Text(6);
+          p.time_us = row.Int(7);
+          out.push_back(std::move(p));
+        }
+        out.back().journal.lines.push_back(
+            {row.Text(8), Money::FromPaise(row.Int(9)), Money::FromPaise(row.Int(10))});
+        return true;
+      }));
   return out;
 }
 

@@ -103,12 +103,14 @@ std::map<std::string, int64_t> Balances(const TrialBalanceReport& tb) {
 }
 
 TEST_F(ReportsTest, TrialBalanceAlwaysBalancesAndAMirrorNetsToZero) {
+  std::vector<Journal> posted;  // every journal so far, to total the lines independently
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     std::mt19937_64 rng(seed);
     std::vector<Journal> batch;
     for (int i = 0; i < 6; ++i)
       batch.push_back(RandomJournal(rng, static_cast<int>(seed) * 10 + i));
     ASSERT_TRUE(Post(batch).ok()) << "seed " << seed;
+    posted.insert(posted.end(), batch.begin(), batch.end());
     const CivilDate on = CivilDate::FromYmd(2026, 11, static_cast<int>(seed % 30) + 1).value();
     std::map<std::string, int64_t> before;  // account -> debit balance less credit balance
     ASSERT_TRUE(Ulb()
@@ -118,6 +120,18 @@ TEST_F(ReportsTest, TrialBalanceAlwaysBalancesAndAMirrorNetsToZero) {
                         EXPECT_EQ(tb.debit, tb.credit) << "seed " << seed << " on " << d.Format();
                         EXPECT_EQ(tb.debit_balance, tb.credit_balance) << "seed " << seed;
                         EXPECT_TRUE(TrialBalanceJson(tb).at("balanced").as_bool());
+                        // The daily totals agree with the lines themselves.
+                        std::map<std::string, std::pair<Money, Money>> want;
+                        for (const Journal& j : posted) {
+                          if (j.date > d) continue;
+                          for (const auto& l : j.lines) {
+                            want[l.account].first += l.debit;
+                            want[l.account].second += l.credit;
+                          }
+                        }
+                        std::map<std::string, std::pair<Money, Money>> got;
+                        for (const auto& r : tb.rows) got[r.account] = {r.debit, r.credit};
+                        EXPECT_EQ(got, want) << "seed " << seed << " on " << d.Format();
                       }
                       PALIKA_ASSIGN_OR_RETURN(auto tb, TrialBalance(tx, Date("2026-12-31")));
                       before = Balances(tb);
@@ -128,6 +142,8 @@ TEST_F(ReportsTest, TrialBalanceAlwaysBalancesAndAMirrorNetsToZero) {
     const Journal j = RandomJournal(rng, static_cast<int>(seed) * 10 + 9);
     ASSERT_TRUE(Post({j}).ok());
     ASSERT_TRUE(Post({MirrorJournal(j, j.date, "REV-" + j.reference)}).ok());
+    posted.push_back(j);
+    posted.push_back(MirrorJournal(j, j.date, "REV-" + j.reference));
     ASSERT_TRUE(Ulb()
                     .Read([&](store::Transaction& tx) -> Status {
                       PALIKA_ASSIGN_OR_RETURN(auto tb, TrialBalance(tx, Date("2026-12-31")));
