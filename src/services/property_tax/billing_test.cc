@@ -646,5 +646,59 @@ TEST_F(BillingLedger, DemoBillingSetsBothYearsAndIsSafeToRunTwice) {
   CloseAndVerify();
 }
 
+TEST(BillingJson, ReturnBodiesAreStrict) {
+  auto ok = ReturnInputFromJson(
+      "03-000001", json::parse(R"({"fy": "2026-27", "filed_by": "owner", "zone": "Zone 2",
+        "floors": [{"floor": 0, "built_up_sqft": 900, "construction": "rcc",
+                    "use": "residential", "occupancy": "self"}]})")
+                       .as_object());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->zone, "Zone 2");
+  ASSERT_TRUE(ok->floors.has_value());
+  EXPECT_EQ(ok->floors->at(0).built_up_sqft, 900);
+  auto defaults = ReturnInputFromJson(
+      "03-000001", json::parse(R"({"fy": "2026-27", "filed_by": "staff"})").as_object());
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->zone.has_value());
+  EXPECT_FALSE(defaults->floors.has_value());
+
+  auto typo = ReturnInputFromJson("03-000001", json::parse(R"({"fy": "2026-27", "filed_by": "owner",
+        "floors": [{"floor": 0, "built_up_sqft": 900, "construction": "rcc",
+                    "use": "residential", "ocupancy": "self"}]})")
+                                                   .as_object());
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("floors[0]"), std::string::npos);
+  auto year = ReturnInputFromJson(
+      "03-000001", json::parse(R"({"fy": "2026-2027", "filed_by": "owner"})").as_object());
+  EXPECT_EQ(year.status().code(), "invalid_field");
+  auto who = ReturnInputFromJson(
+      "03-000001", json::parse(R"({"fy": "2026-27", "filed_by": "tenant"})").as_object());
+  EXPECT_NE(who.status().message_hi().find("owner"), std::string::npos);
+}
+
+TEST(BillingJson, OutageBodiesNameTheirUlbsOrAll) {
+  auto listed = OutageDeclarationFromJson(
+      json::parse(R"({"from": "2026-12-21", "to": "2027-01-15", "reason": "साइबर हमला",
+                      "ulbs": ["0152", "0269"]})")
+          .as_object());
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->ulbs, (std::vector<std::string>{"0152", "0269"}));
+  EXPECT_EQ(listed->reason, "साइबर हमला");
+  for (const char* all :
+       {R"({"from": "2026-12-21", "to": "2027-01-15", "reason": "x", "ulbs": "all"})",
+        R"({"from": "2026-12-21", "to": "2027-01-15", "reason": "x"})"}) {
+    auto o = OutageDeclarationFromJson(json::parse(all).as_object());
+    ASSERT_TRUE(o.ok()) << all;
+    EXPECT_TRUE(o->ulbs.empty());
+  }
+  auto none = OutageDeclarationFromJson(
+      json::parse(R"({"from": "2026-12-21", "to": "2027-01-15", "reason": "x", "ulbs": []})")
+          .as_object());
+  EXPECT_EQ(none.status().code(), "invalid_field");
+  auto date = OutageDeclarationFromJson(
+      json::parse(R"({"from": "21/12/2026", "to": "2027-01-15", "reason": "x"})").as_object());
+  EXPECT_NE(date.status().message().find("from"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace palika::property_tax
