@@ -347,6 +347,32 @@ std::vector<Tamper> Tampers() {
        "INSERT INTO idempotency_keys VALUES ('key-forged', 'h', '{}', 1)",
        {"table idempotency_keys: row (key='key-forged') is not explained by the ledger"}},
 
+      // --- money: payments, accounts, the journal (the demo's counter collections) ----------
+      {"0152: a payment entry's amount raised",
+       kIndore,
+       "UPDATE ledger_entries SET payload = replace(payload, '\"amount_paise\":', "
+       "'\"amount_paise\":1') WHERE seq = (SELECT MIN(seq) FROM ledger_entries WHERE type = "
+       "'payment.received')",
+       {"does not match the entries"}},
+      {"payments: a receipt's amount lowered",
+       kIndore,
+       "UPDATE payments SET amount_paise = amount_paise - 100 "
+       "WHERE rowid = (SELECT MIN(rowid) FROM payments)",
+       {"table payments", "column amount_paise"}},
+      {"payments: a receipt deleted",
+       kIndore,
+       "DELETE FROM payments WHERE rowid = (SELECT MAX(rowid) FROM payments)",
+       {"table payments: row", "is missing"}},
+      {"pt_account: a year's demand written off",
+       kIndore,
+       "UPDATE pt_account SET demanded_paise = 0 WHERE rowid = (SELECT MIN(rowid) FROM pt_account)",
+       {"table pt_account", "column demanded_paise"}},
+      {"journal_lines: cash in hand inflated",
+       kIndore,
+       "UPDATE journal_lines SET debit_paise = debit_paise + 100 "
+       "WHERE rowid = (SELECT MIN(rowid) FROM journal_lines WHERE debit_paise > 0)",
+       {"table journal_lines", "column debit_paise"}},
+
       // --- the schema and the file itself ---------------------------------------------------
       {"a trigger added",
        kIndore,
