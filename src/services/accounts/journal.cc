@@ -68,6 +68,16 @@ std::string_view HeadAccount(property_tax::Head head) {
   return kPropertyTax;
 }
 
+// Cr each head's principal and all the surcharge an allocation settled with money.
+void AddCredits(std::vector<JournalLine>& lines, const property_tax::Allocation& allocation) {
+  for (const property_tax::AllocationLine& l : allocation.lines) {
+    Credit(lines, HeadAccount(l.head), l.principal);
+  }
+  Money surcharge;
+  for (const property_tax::AllocationLine& l : allocation.lines) surcharge += l.surcharge;
+  Credit(lines, kSurcharge, surcharge);
+}
+
 Status ApplyJournalPosted(Transaction& tx, const Entry& e) {
   const json::object o = json::parse(e.payload).as_object();
   if (o.at("v").as_int64() != kEventVersion) {
@@ -149,7 +159,8 @@ void RegisterAccountsProjections(ledger::Projections& p) {
 Result<ledger::Event> JournalEvent(const Journal& journal) {
   PALIKA_RETURN_IF_ERROR(CheckText("voucher", journal.voucher, true));
   PALIKA_RETURN_IF_ERROR(CheckText("reference", journal.reference, true));
-  PALIKA_RETURN_IF_ERROR(CheckText("counter", journal.counter, true));
+  // Money that moved moved at a counter; an adjustment (no mode) belongs to none.
+  PALIKA_RETURN_IF_ERROR(CheckText("counter", journal.counter, !journal.mode.empty()));
   PALIKA_RETURN_IF_ERROR(CheckText("narration", journal.narration, false));
   if (!journal.mode.empty() && !IsPaymentMode(journal.mode)) {
     return Invalid(fmt::format("Mode '{}' is not a mode of payment; use cash, cheque, dd, upi or "
@@ -251,13 +262,22 @@ Journal PropertyTaxCollectionJournal(const property_tax::Allocation& allocation,
   j.mode = std::string(mode);
   const std::string_view cash_account = mode == "cash" ? kCashInHand : kBank;
   j.lines.push_back({std::string(cash_account), allocation.amount, Money()});
-  for (const property_tax::AllocationLine& l : allocation.lines) {
-    Credit(j.lines, HeadAccount(l.head), l.principal);
-  }
-  Money surcharge;
-  for (const property_tax::AllocationLine& l : allocation.lines) surcharge += l.surcharge;
-  Credit(j.lines, kSurcharge, surcharge);
+  AddCredits(j.lines, allocation);
   Credit(j.lines, kAdvanceCollections, allocation.advance);
+  return j;
+}
+
+Journal AdvanceAdjustmentJournal(const property_tax::Allocation& allocation, CivilDate date,
+                                 std::string reference) {
+  Journal j;
+  j.voucher = "advance_adjustment";
+  j.date = date;
+  j.narration = fmt::format("Advance credited to the demand, {}", reference);
+  j.reference = std::move(reference);
+  Money applied;
+  for (const property_tax::AllocationLine& l : allocation.lines) applied += l.Paid();
+  if (!applied.IsZero()) j.lines.push_back({std::string(kAdvanceCollections), applied, Money()});
+  AddCredits(j.lines, allocation);
   return j;
 }
 

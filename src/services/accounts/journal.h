@@ -49,7 +49,7 @@ struct Journal {
   std::string voucher;    // "collection", "reversal", ...
   CivilDate date;         // IST date of the transaction
   std::string reference;  // receipt number, or what the voucher is for
-  std::string counter;    // "C1", "ON" for online
+  std::string counter;    // "C1", "ON" for online ("" for a voucher without a mode)
   std::string mode;       // "cash", "cheque", "dd", "upi", "online" ("" for a non-cash voucher)
   std::string narration;
   std::vector<JournalLine> lines;
@@ -78,6 +78,14 @@ Result<Journal> JournalFromPayload(const boost::json::object& payload);
 Journal PropertyTaxCollectionJournal(const property_tax::Allocation& allocation,
                                      std::string_view mode, CivilDate date, std::string receipt_no,
                                      std::string counter);
+
+// The journal of an advance credited to a new demand (property_tax::ApplyAdvance's allocation):
+// Dr advance collections (350-41) for what was applied (amount less the advance left over); Cr the
+// heads and surcharge as a collection would. No money moves: voucher "advance_adjustment", no
+// mode and no counter. When nothing was applied it has no credit lines and JournalEvent refuses
+// it: post it only when the allocation has lines.
+Journal AdvanceAdjustmentJournal(const property_tax::Allocation& allocation, CivilDate date,
+                                 std::string reference);
 
 // The reversing journal: every line's debit and credit swapped; voucher "reversal", the same
 // counter and mode (so the collection register nets it against the counter's collections).

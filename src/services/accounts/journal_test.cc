@@ -76,7 +76,7 @@ TEST(JournalEvent, RefusesWhatIsNotADoubleEntry) {
       {"no lines", [](Journal& j) { j.lines.clear(); }, "journal_invalid"},
       {"bad mode", [](Journal& j) { j.mode = "barter"; }, "journal_invalid"},
       {"no reference", [](Journal& j) { j.reference.clear(); }, "journal_invalid"},
-      {"no counter", [](Journal& j) { j.counter.clear(); }, "journal_invalid"},
+      {"no counter for cash", [](Journal& j) { j.counter.clear(); }, "journal_invalid"},
   };
   for (const Case& c : cases) {
     Journal j = CashCollection("R-1", 1000);
@@ -154,6 +154,31 @@ TEST(PropertyTaxCollectionJournal, NonCashGoesToTheBankAndNoAdvanceNoLine) {
     EXPECT_EQ(Sum(j, true), Sum(j, false));
     EXPECT_TRUE(JournalEvent(j).ok()) << mode;
   }
+}
+
+TEST(AdvanceAdjustmentJournal, MovesTheAdvanceToTheHeadsWithoutACounter) {
+  Allocation a = SampleAllocation();
+  a.amount = P(600'000);  // an advance of ₹6,000 applied to a new demand
+  a.lines.resize(3);      // property tax 4,000 + 200 surcharge, education cess 500, 1,000 (2026-27)
+  a.lines[2].principal = P(125'000);
+  a.lines[2].surcharge = P(0);
+  a.advance = P(600'000 - 420'000 - 50'000 - 125'000);
+  Journal j = AdvanceAdjustmentJournal(a, Date("2027-04-01"), "demand 2027-28 01-000001");
+  EXPECT_EQ(j.voucher, "advance_adjustment");
+  EXPECT_EQ(j.mode, "");
+  EXPECT_EQ(j.counter, "");
+  const std::vector<JournalLine> want = {
+      {"350-41", P(595'000), P(0)},
+      {"110-01", P(0), P(525'000)},
+      {"350-30-01", P(0), P(50'000)},
+      {"140-20", P(0), P(20'000)},
+  };
+  EXPECT_EQ(j.lines, want);
+  EXPECT_TRUE(JournalEvent(j).ok()) << JournalEvent(j).status().ToString();
+  // Nothing applied: nothing to post, and JournalEvent says so.
+  a.lines.clear();
+  EXPECT_EQ(JournalEvent(AdvanceAdjustmentJournal(a, Date("2027-04-01"), "x")).status().code(),
+            "journal_invalid");
 }
 
 TEST(MirrorJournal, SwapsEverySideAndNetsToZero) {
