@@ -83,6 +83,56 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options, bool 
   return ledger;
 }
 
+namespace {
+
+// Fills record tables that this build adds to an existing ledger file (a new service, a new
+// report table) from the entries already in it: replays every entry into an empty in-memory copy
+// of the schema with the one apply path, then copies the new tables' rows across. Without this,
+// a table added by an upgrade would start empty, disagree with the ledger, and fail verify.
+// Runs inside the caller's transaction, once per new table.
+Status BuildNewTables(store::sqlite::Database& db, const Projections& projections,
+                      const std::vector<std::string>& tables, const std::string& where) {
+  store::sqlite::OpenOptions mem;
+  mem.in_memory = true;
+  PALIKA_ASSIGN_OR_RETURN(auto scratch, store::sqlite::Database::Open("", mem));
+  PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(*scratch));
+  PALIKA_RETURN_IF_ERROR(projections.CreateSchema(*scratch));
+  PALIKA_RETURN_IF_ERROR(scratch->Begin());
+  uint64_t replayed = 0;
+  Status applied = Status::OK();
+  PALIKA_RETURN_IF_ERROR(db.ForEach(
+      "SELECT origin, seq, ulb, time_us, actor, type, payload FROM ledger_entries "
+      "ORDER BY origin, seq",
+      {}, [&](const store::Row& r) {
+        Entry e{r.Text(2), r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Int(3), r.Text(4),
+                r.Text(5), r.Text(6)};
+        applied = ApplyEntry(projections, *scratch, e);
+        ++replayed;
+        return applied.ok();
+      }));
+  if (!applied.ok()) {
+    return Status::Corruption(fmt::format("{}: cannot build the new tables from the ledger: {}",
+                                          where, applied.message()));
+  }
+  for (const auto& table : tables) {
+    uint64_t rows = 0;
+    Status copied = Status::OK();
+    PALIKA_RETURN_IF_ERROR(scratch->ForEach("SELECT * FROM " + table, {}, [&](const store::Row& r) {
+      std::string marks;
+      for (size_t i = 0; i < r.size(); ++i) marks += i ? ", ?" : "?";
+      copied = db.Exec("INSERT INTO " + table + " VALUES (" + marks + ")", r.values());
+      ++rows;
+      return copied.ok();
+    }));
+    PALIKA_RETURN_IF_ERROR(copied);
+    spdlog::info("{}: built the new table {} from {} ledger entries ({} rows)", where, table,
+                 replayed, rows);
+  }
+  return scratch->Rollback();
+}
+
+}  // namespace
+
 Status Ledger::Initialise(bool create) {
   store::sqlite::OpenOptions open;
   open.create = create;
@@ -98,8 +148,25 @@ Status Ledger::Initialise(bool create) {
   Status s = [&]() -> Status {
     PALIKA_RETURN_IF_ERROR(db.ExecScript(
         "CREATE TABLE IF NOT EXISTS ledger_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"));
+    // Record tables this file does not have yet (added by a newer build).
+    std::vector<std::string> new_tables;
+    for (const auto& t : options_.projections->tables()) {
+      PALIKA_ASSIGN_OR_RETURN(
+          auto found,
+          db.QueryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {t.name}));
+      if (!found) new_tables.push_back(t.name);
+    }
+    PALIKA_ASSIGN_OR_RETURN(auto had_ledger,
+                            db.QueryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                        "name = 'ledger_entries'"));
     PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(db));
     PALIKA_RETURN_IF_ERROR(options_.projections->CreateSchema(db));
+    if (had_ledger.has_value() && !new_tables.empty()) {
+      PALIKA_ASSIGN_OR_RETURN(auto any, db.QueryOne("SELECT 1 FROM ledger_entries LIMIT 1"));
+      if (any) {
+        PALIKA_RETURN_IF_ERROR(BuildNewTables(db, *options_.projections, new_tables, where));
+      }
+    }
     PALIKA_ASSIGN_OR_RETURN(auto meta,
                             db.QueryOne("SELECT value FROM ledger_meta WHERE key = 'ulb'"));
     if (!meta) {
