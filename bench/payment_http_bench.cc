@@ -1,0 +1,555 @@
+// palika_payment_http_bench: durable counter payments per second over real HTTP, with N clients at
+// once, and — in the same run — raw SQLite inserting the same rows with the same durability and
+// batch size, printed as a ratio. Run by `make bench` (or by hand).
+//
+//   palika_payment_http_bench [--clients=64] [--seconds=10] [--properties=2000] [--dir=/var/tmp]
+//                             [--keep]
+//
+// Set-up: a fresh data directory under --dir (fsync on; /var/tmp stays on disk where /tmp may be a
+// tmpfs that flatters) with ULB 0152, --properties properties, the demo rate tables and both
+// years' demand (LoadDemoBilling), and one cashier of 0152. The data directory is then opened the
+// way `palika serve` opens it (cli::App, the API routes, http::Server with its default threads) on
+// 127.0.0.1 and a free port, in this process. The cashier signs in once over HTTP (password and
+// TOTP) and every client shares the token.
+//
+// Run: --clients threads, each with its own kept-alive connection, each POSTing
+// /api/v1/ulbs/0152/payments one after another for --seconds, with a new Idempotency-Key each
+// time, a random property and its own counter (C1, C2, ...: one receipt series per counter, as
+// at a real ULB office). A payment counts when the answer is 201 (the ledger has committed it);
+// any other answer is printed and makes the exit code 1.
+//
+// Baseline: afterwards the benchmark counts what the payments wrote in the ULB's SQLite file —
+// new rows per table per payment and their mean size, plus the rows a payment updates
+// (pt_account, receipt_series, journal_daily) — and makes raw SQLite (C API, a fresh file in the
+// same directory, WAL, synchronous=FULL, prepared statements) insert and update the same number
+// of rows of the same sizes, for the same number of payments, committing as many payments per
+// transaction as the ledger did (its commits counted by the ledger's metrics). Printed: both
+// rates and palika/raw, against issue 3's targets (ratio >= 0.5 and >= 5,000 payments/s).
+// The exit code is not changed by missing a target: the figures are what they are.
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/app.h"
+#include "core/encoding.h"
+#include "http/api/api.h"
+#include "http/server.h"
+#include "http/test_client.h"
+#include "ledger/ledger_set.h"
+#include "services/identity/totp.h"
+#include "services/property_tax/billing.h"
+#include "services/property_tax/property_samples.h"
+#include "services/property_tax/register.h"
+#include "services/registry/registry.h"
+
+namespace palika::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kUlb[] = "0152";
+constexpr char kCashier[] = "bench.cashier";
+constexpr char kPassword[] = "Bench-cashier-pass-2026";
+constexpr double kTargetRatio = 0.5;
+constexpr double kTargetRate = 5000;
+
+struct Flags {
+  int clients = 64;
+  double seconds = 10;
+  int properties = 2000;
+  std::string dir = "/var/tmp";
+  bool keep = false;
+};
+
+[[noreturn]] void Usage(int code) {
+  fmt::print(
+      "usage: palika_payment_http_bench [--clients=64] [--seconds=10] [--properties=2000]\n"
+      "                                 [--dir=/var/tmp] [--keep]\n"
+      "Durable payments/s over HTTP with N clients, p50/p99 latency, and raw SQLite's rate for\n"
+      "the same rows, durability and batch size, as a ratio (issue 3: >= 0.5, >= 5,000/s).\n");
+  std::exit(code);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string_view name) -> std::optional<std::string> {
+      const std::string prefix = "--" + std::string(name) + "=";
+      if (a.starts_with(prefix)) return a.substr(prefix.size());
+      return std::nullopt;
+    };
+    try {
+      if (a == "--help" || a == "-h") Usage(0);
+      if (a == "--keep") {
+        f.keep = true;
+      } else if (auto v = value("clients")) {
+        f.clients = std::stoi(*v);
+      } else if (auto v = value("seconds")) {
+        f.seconds = std::stod(*v);
+      } else if (auto v = value("properties")) {
+        f.properties = std::stoi(*v);
+      } else if (auto v = value("dir")) {
+        f.dir = *v;
+      } else {
+        Usage(2);
+      }
+    } catch (const std::exception&) {
+      Usage(2);
+    }
+  }
+  if (f.clients < 1 || f.seconds <= 0 || f.properties < 1) Usage(2);
+  return f;
+}
+
+void Check(const Status& s, std::string_view what) {
+  if (!s.ok()) {
+    fmt::print(stderr, "{}: {}\n", what, s.ToString());
+    std::exit(1);
+  }
+}
+
+void CheckSql(int rc, sqlite3* db, std::string_view what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    fmt::print(stderr, "sqlite ({}): {}\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+struct Prepared {
+  std::vector<std::string> ids;
+  std::string totp_secret;  // raw bytes
+};
+
+// The ULB, its wards, properties, demo rates and demand, and the cashier.
+Prepared Prepare(ledger::LedgerSet& ledgers, int properties) {
+  Prepared out;
+  registry::Registry reg(ledgers);
+  Check(reg.AddUlb("bench", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).status(), "ulb");
+  std::vector<property_tax::SampleWard> wards;
+  for (int w = 1; w <= 20; ++w) {
+    const std::string name = fmt::format("Ward {}", w);
+    const std::string name_hi = fmt::format("वार्ड {}", w);
+    Check(reg.AddWard("bench", kUlb, {w, name, name_hi, fmt::format("Zone {}", (w + 3) / 4)})
+              .status(),
+          "ward");
+    wards.push_back({w, name, name_hi});
+  }
+  property_tax::PropertySamples samples(152, wards);
+  property_tax::PropertyRegister reg_props(ledgers);
+  for (int done = 0; done < properties;) {
+    std::vector<property_tax::PropertyDetails> batch;
+    for (; done < properties && batch.size() < 500; ++done) batch.push_back(samples.Next());
+    auto r = reg_props.RegisterBatch(kUlb, "bench", batch);
+    Check(r.status(), "properties");
+    out.ids.insert(out.ids.end(), r->begin(), r->end());
+  }
+  Check(property_tax::LoadDemoBilling(ledgers, kUlb, "bench"), "demo billing");
+  registry::NewUser user{kCashier, "Bench Cashier", kPassword,
+                         identity::Grant{identity::Role::kCashier, kUlb}};
+  Check(reg.AddUser("bench", user).status(), "cashier");
+  std::string hex;
+  Check(ledgers.state().Read([&](store::Transaction& tx) -> Status {
+    PALIKA_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne("SELECT totp_secret FROM users WHERE username = ?", {std::string(kCashier)}));
+    if (row) hex = row->Text(0);
+    return Status::OK();
+  }),
+        "cashier's secret");
+  auto secret = HexDecode(hex);
+  if (!secret || secret->empty()) {
+    fmt::print(stderr, "no TOTP secret stored for {}\n", kCashier);
+    std::exit(1);
+  }
+  out.totp_secret = *secret;
+  return out;
+}
+
+// One table of the ULB file: rows and the mean bytes of a row (sum of its columns' lengths).
+struct TableStat {
+  int64_t rows = 0;
+  double mean_bytes = 0;
+};
+
+std::map<std::string, TableStat> TableStats(const fs::path& file) {
+  sqlite3* db = nullptr;
+  CheckSql(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), db, "open");
+  std::vector<std::string> tables;
+  {
+    sqlite3_stmt* st = nullptr;
+    CheckSql(sqlite3_prepare_v2(db,
+                                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
+                                "LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+                                -1, &st, nullptr),
+             db, "tables");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+    sqlite3_finalize(st);
+  }
+  std::map<std::string, TableStat> out;
+  for (const auto& t : tables) {
+    std::vector<std::string> cols;
+    {
+      sqlite3_stmt* st = nullptr;
+      const std::string sql = fmt::format("SELECT name FROM pragma_table_info('{}')", t);
+      CheckSql(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), db, "columns");
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        cols.push_back(fmt::format("COALESCE(length(\"{}\"), 0)",
+                                   reinterpret_cast<const char*>(sqlite3_column_text(st, 0))));
+      }
+      sqlite3_finalize(st);
+    }
+    std::string sum;
+    for (const auto& c : cols) sum += (sum.empty() ? "" : " + ") + c;
+    if (sum.empty()) sum = "0";
+    const std::string sql =
+        fmt::format("SELECT COUNT(*), COALESCE(AVG({}), 0) FROM \"{}\"", sum, t);
+    sqlite3_stmt* st = nullptr;
+    CheckSql(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), db, "count");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      out[t] = {sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1)};
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+struct HttpFigures {
+  int64_t payments = 0;
+  int64_t errors = 0;
+  double seconds = 0;
+  std::vector<double> latency_ms;
+  double commits = 0;  // ULB ledger commits during the run
+};
+
+std::string SignIn(uint16_t port, const std::string& secret) {
+  http::TestClient client("127.0.0.1", port);
+  const std::string otp = identity::TotpCode(secret, std::time(nullptr));
+  const boost::json::object body{{"username", kCashier}, {"password", kPassword}, {"otp", otp}};
+  auto r = client.Request("POST", "/api/v1/session", boost::json::serialize(body),
+                          {{"Content-Type", "application/json"}});
+  if (r.status != 201) {
+    fmt::print(stderr, "sign-in failed: {} {}{}\n", r.status, r.error, r.body);
+    std::exit(1);
+  }
+  const boost::json::value v = boost::json::parse(r.body);
+  return std::string(v.at("token").as_string());
+}
+
+HttpFigures RunHttp(uint16_t port, const std::string& token, const std::vector<std::string>& ids,
+                    int clients, double seconds) {
+  HttpFigures out;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> errors{0};
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
+  std::vector<std::thread> threads;
+  const std::string target = fmt::format("/api/v1/ulbs/{}/payments", kUlb);
+  const auto start = Clock::now();
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      http::TestClient client("127.0.0.1", port);
+      std::mt19937_64 rng(static_cast<uint64_t>(c) + 1);
+      std::uniform_int_distribution<size_t> pick(0, ids.size() - 1);
+      const std::vector<std::pair<std::string, std::string>> base = {
+          {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+      for (int64_t n = 0; !stop; ++n) {
+        const boost::json::object body{{"property", ids[pick(rng)]},
+                                       {"amount_paise", 10000},
+                                       {"mode", "cash"},
+                                       {"counter", fmt::format("C{}", c + 1)}};
+        auto headers = base;
+        headers.emplace_back("Idempotency-Key", fmt::format("http-bench-{}-{}-{}", getpid(), c, n));
+        const auto t0 = Clock::now();
+        auto r = client.Request("POST", target, boost::json::serialize(body), headers);
+        const auto t1 = Clock::now();
+        if (r.status != 201) {
+          if (errors++ < 5) {
+            fmt::print(stderr, "client {}: answer {} {}{}\n", c, r.status, r.error, r.body);
+          }
+          continue;
+        }
+        latencies[static_cast<size_t>(c)].push_back(
+            std::chrono::duration<double, std::milli>(t1 - t0).count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& l : latencies) out.latency_ms.insert(out.latency_ms.end(), l.begin(), l.end());
+  out.payments = static_cast<int64_t>(out.latency_ms.size());
+  out.errors = errors;
+  return out;
+}
+
+// What one payment wrote: inserted rows per table (fractional: a mean) with their mean size.
+struct RowShape {
+  std::string table;
+  double per_payment = 0;
+  double bytes = 0;
+  bool update = false;  // an existing row updated in place (upsert), not a new one
+};
+
+struct RawFigures {
+  int64_t rows = 0;
+  double seconds = 0;
+};
+
+// Raw SQLite: for each shape a table (TEXT key, BLOB payload; updated tables get their rows
+// first), then `payments` payments in transactions of `batch` payments, each writing the shapes'
+// rows (fractions carried over payment to payment so the totals match).
+RawFigures RunRaw(const fs::path& file, const std::vector<RowShape>& shapes, int64_t payments,
+                  int batch) {
+  RawFigures out;
+  fs::remove(file);
+  sqlite3* db = nullptr;
+  CheckSql(sqlite3_open(file.c_str(), &db), db, "open raw");
+  CheckSql(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr,
+                        nullptr),
+           db, "pragmas");
+  constexpr int kUpdatedRows = 4096;  // rows an update picks from (accounts, series)
+  std::vector<sqlite3_stmt*> stmts;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const auto& s = shapes[i];
+    const std::string name = fmt::format("t{}", i);
+    CheckSql(
+        sqlite3_exec(
+            db, fmt::format("CREATE TABLE {}(k TEXT PRIMARY KEY, v BLOB NOT NULL)", name).c_str(),
+            nullptr, nullptr, nullptr),
+        db, "create");
+    if (s.update) {
+      CheckSql(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), db, "begin");
+      sqlite3_stmt* ins = nullptr;
+      CheckSql(sqlite3_prepare_v2(db, fmt::format("INSERT INTO {} VALUES (?, ?)", name).c_str(), -1,
+                                  &ins, nullptr),
+               db, "prepare");
+      const std::string blob(static_cast<size_t>(s.bytes), 'x');
+      for (int k = 0; k < kUpdatedRows; ++k) {
+        const std::string key = fmt::format("key-{:08d}", k);
+        sqlite3_bind_text(ins, 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_blob(ins, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+        CheckSql(sqlite3_step(ins), db, "seed");
+        sqlite3_reset(ins);
+      }
+      sqlite3_finalize(ins);
+      CheckSql(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db, "commit");
+    }
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = s.update ? fmt::format("UPDATE {} SET v = ?2 WHERE k = ?1", name)
+                                     : fmt::format("INSERT INTO {} VALUES (?1, ?2)", name);
+    CheckSql(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), db, "prepare");
+    stmts.push_back(st);
+  }
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  CheckSql(sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr), db, "prepare");
+  CheckSql(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr), db, "prepare");
+  std::vector<std::string> blobs;
+  for (const auto& s : shapes) blobs.emplace_back(static_cast<size_t>(s.bytes), 'p');
+  std::vector<double> carry(shapes.size(), 0);
+  std::vector<int64_t> serial(shapes.size(), 0);
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> pick(0, kUpdatedRows - 1);
+  const auto start = Clock::now();
+  for (int64_t p = 0; p < payments;) {
+    CheckSql(sqlite3_step(begin), db, "begin");
+    sqlite3_reset(begin);
+    for (int b = 0; b < batch && p < payments; ++b, ++p) {
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        carry[i] += shapes[i].per_payment;
+        for (; carry[i] >= 1; carry[i] -= 1) {
+          const std::string key = shapes[i].update ? fmt::format("key-{:08d}", pick(rng))
+                                                   : fmt::format("row-{:012d}", serial[i]++);
+          sqlite3_bind_text(stmts[i], 1, key.data(), static_cast<int>(key.size()),
+                            SQLITE_TRANSIENT);
+          sqlite3_bind_blob(stmts[i], 2, blobs[i].data(), static_cast<int>(blobs[i].size()),
+                            SQLITE_STATIC);
+          CheckSql(sqlite3_step(stmts[i]), db, "write");
+          sqlite3_reset(stmts[i]);
+          ++out.rows;
+        }
+      }
+    }
+    CheckSql(sqlite3_step(commit), db, "commit");
+    sqlite3_reset(commit);
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto* st : stmts) sqlite3_finalize(st);
+  sqlite3_finalize(begin);
+  sqlite3_finalize(commit);
+  sqlite3_close(db);
+  fs::remove(file);
+  fs::remove(fs::path(file.string() + "-wal"));
+  fs::remove(fs::path(file.string() + "-shm"));
+  return out;
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a.empty() ? "unknown" : fmt::format("{} {} {}", a, b, c);
+}
+
+}  // namespace
+}  // namespace palika::bench
+
+int main(int argc, char** argv) {
+  using namespace palika;         // NOLINT: a program's main file
+  using namespace palika::bench;  // NOLINT
+  const Flags flags = ParseFlags(argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  const fs::path root = fs::path(flags.dir) / fmt::format("palika-http-bench-{}", getpid());
+  fs::remove_all(root);
+  Check(ledger::InitDataDir(root), "init");
+
+  utsname u{};
+  uname(&u);
+  fmt::print("Palika payments over HTTP (bench/payment_http_bench.cc)\n");
+  fmt::print("machine: {} {} {}, {} CPUs, load average {}; SQLite {}; data in {}\n", u.sysname,
+             u.release, u.machine, std::thread::hardware_concurrency(), LoadAverage(),
+             sqlite3_libversion(), root.string());
+
+  Prepared prep;
+  fs::path ulb_file;
+  {
+    auto set =
+        ledger::LedgerSet::Open(root, cli::StateProjections(), cli::UlbProjections(), nullptr);
+    Check(set.status(), "open");
+    const auto t0 = Clock::now();
+    prep = Prepare(**set, flags.properties);
+    ulb_file = (*set)->UlbFile(kUlb);
+    (*set)->Close();
+    fmt::print("setup:   {} properties, demo rates and demand, one cashier in {:.1f} s\n",
+               prep.ids.size(), std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  const auto before = TableStats(ulb_file);
+
+  HttpFigures f;
+  {
+    auto app = cli::App::Open(root);
+    Check(app.status(), "serve");
+    http::Router router;
+    http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
+                         (*app)->metrics()};
+    http::AddApiRoutes(router, ctx);
+    http::ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    http::Server server(options, router, (*app)->metrics());
+    Check(server.Listen(), "listen");
+    std::thread serving([&] { server.Run(); });
+    const std::string token = SignIn(server.port(), prep.totp_secret);
+    const MetricLabels ulb{{"ulb", kUlb}};
+    const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
+    f = RunHttp(server.port(), token, prep.ids, flags.clients, flags.seconds);
+    f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
+    fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
+               server.port(), options.io_threads, options.worker_threads);
+    server.Stop();
+    serving.join();
+    (*app)->ledgers().Close();
+  }
+  const auto after = TableStats(ulb_file);
+
+  const double per_s = f.seconds > 0 ? static_cast<double>(f.payments) / f.seconds : 0;
+  const double p50 = Percentile(f.latency_ms, 0.50);
+  const double p99 = Percentile(f.latency_ms, 0.99);
+  const double max =
+      f.latency_ms.empty() ? 0 : *std::max_element(f.latency_ms.begin(), f.latency_ms.end());
+  const double n = static_cast<double>(std::max<int64_t>(f.payments, 1));
+  const double batch = f.commits > 0 ? static_cast<double>(f.payments) / f.commits : 0;
+  fmt::print(
+      "palika:  {} clients, {} payments (201) in {:.1f} s = {:.0f} payments/s; latency p50 {:.2f} "
+      "ms, p99 {:.2f} ms, max {:.2f} ms\n",
+      flags.clients, f.payments, f.seconds, per_s, p50, p99, max);
+  if (f.errors) fmt::print("         {} requests NOT answered 201 (see above)\n", f.errors);
+
+  // What a payment wrote, table by table.
+  std::vector<RowShape> shapes;
+  double rows_per_payment = 0;
+  fmt::print("a payment writes (rows per payment, mean bytes):");
+  for (const auto& [table, a] : after) {
+    auto it = before.find(table);
+    const int64_t added = a.rows - (it == before.end() ? 0 : it->second.rows);
+    if (added <= 0) continue;
+    const double per = static_cast<double>(added) / n;
+    shapes.push_back({table, per, std::max(1.0, a.mean_bytes), false});
+    rows_per_payment += per;
+    fmt::print(" {} {:.2f}x{:.0f}B", table, per, a.mean_bytes);
+  }
+  // Rows a payment updates in place: its property's account row(s), its counter's receipt series
+  // and the day's journal totals per account it posts to (as many as its journal lines).
+  double journal_lines = 0;
+  for (const auto& s : shapes) {
+    if (s.table == "journal_lines") journal_lines = s.per_payment;
+  }
+  const std::vector<std::pair<std::string, double>> updated = {
+      {"pt_account", 1}, {"receipt_series", 1}, {"journal_daily", journal_lines}};
+  fmt::print("; updates:");
+  for (const auto& [table, per] : updated) {
+    auto it = after.find(table);
+    if (it == after.end() || per <= 0) continue;
+    shapes.push_back({table, per, std::max(1.0, it->second.mean_bytes), true});
+    rows_per_payment += per;
+    fmt::print(" {} {:.2f}x{:.0f}B", table, per, it->second.mean_bytes);
+  }
+  fmt::print("\n");
+  auto entries = after.find("ledger_entries");
+  auto entries0 = before.find("ledger_entries");
+  if (entries != after.end() && entries0 != before.end()) {
+    fmt::print("ledger:  {:.2f} entries per payment, {:.0f} commits, {:.1f} payments per commit\n",
+               static_cast<double>(entries->second.rows - entries0->second.rows) / n, f.commits,
+               batch);
+  }
+
+  const int raw_batch = std::max(1, static_cast<int>(std::lround(batch)));
+  const RawFigures raw = RunRaw(root / "raw-baseline.db", shapes, f.payments, raw_batch);
+  const double raw_rows_s = raw.seconds > 0 ? static_cast<double>(raw.rows) / raw.seconds : 0;
+  const double raw_per_s = raw.seconds > 0 ? static_cast<double>(f.payments) / raw.seconds : 0;
+  fmt::print(
+      "raw:     SQLite {} (WAL, synchronous=FULL, prepared), {} payments' {} rows ({:.1f} a "
+      "payment) in transactions of {} payments: {:.1f} s = {:.0f} rows/s = {:.0f} payments/s\n",
+      sqlite3_libversion(), f.payments, raw.rows, rows_per_payment, raw_batch, raw.seconds,
+      raw_rows_s, raw_per_s);
+  const double ratio = raw_per_s > 0 ? per_s / raw_per_s : 0;
+  const bool ratio_ok = ratio >= kTargetRatio;
+  const bool rate_ok = per_s >= kTargetRate;
+  fmt::print("ratio:   palika/raw = {:.2f}   target >= {:.1f}: {}\n", ratio, kTargetRatio,
+             ratio_ok ? "PASS" : "FAIL");
+  fmt::print("rate:    {:.0f} payments/s      target >= {:.0f}: {}\n", per_s, kTargetRate,
+             rate_ok ? "PASS" : "FAIL");
+  fmt::print("load average after the run: {}\n", LoadAverage());
+
+  if (!flags.keep) fs::remove_all(root);
+  return f.errors > 0 || f.payments == 0 ? 1 : 0;
+}
