@@ -509,7 +509,9 @@ TEST_F(BillingLedger, AnAdvanceIsCreditedToTheNextDemand) {
   ASSERT_TRUE(l->Read([&](store::Transaction& tx) -> Status {
                  // ₹1 lakh clears the bill; what it did not spend stays an advance.
                  Money spent;
-                 for (const AccountLine& a : *LoadAccount(tx, paid_ahead)) {
+                 auto account = LoadAccount(tx, paid_ahead);
+                 EXPECT_TRUE(account.ok());
+                 for (const AccountLine& a : *account) {
                    spent += a.principal_paid + a.surcharge_paid;
                  }
                  EXPECT_GE(spent, bill->total - bill->total.PercentOf(1000));
