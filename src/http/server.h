@@ -39,7 +39,7 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{30};      // between requests on a kept-alive connection
   std::chrono::seconds shutdown_timeout{10};  // Stop(): how long in-flight requests may take
   int io_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = 64;
 };
 
 class Server {
