@@ -22,6 +22,7 @@
 #include "ledger/export.h"
 #include "ledger/verify.h"
 #include "services/identity/totp.h"
+#include "services/property_tax/billing.h"
 #include "services/property_tax/import_properties.h"
 
 namespace fs = std::filesystem;
@@ -69,6 +70,16 @@ int Serve(const std::string& dir, const std::string& listen) {
   }
   auto app = cli::App::Open(dir);
   if (!app.ok()) return Fail(app.status());
+  // Outages declared in the state ledger but not yet copied into a ULB's own (a crash between the
+  // two writes, or a ULB that was held back then): copied now, before any dues are served.
+  if (auto synced = property_tax::Billing((*app)->ledgers()).SyncOutages("system"); !synced.ok()) {
+    spdlog::warn(
+        "could not copy every declared outage into the ULB ledgers: {} (the next declaration or "
+        "`palika outage sync` retries)",
+        synced.status().ToString());
+  } else if (*synced > 0) {
+    spdlog::info("copied {} declared outage(s) into ULB ledgers that lacked them", *synced);
+  }
   http::Router router;
   http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
                        (*app)->metrics()};

@@ -329,6 +329,17 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
       {"GET /api/v1/ulbs/{ulb}/properties/{id}", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/properties/{id}/history", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/wards", {[] { return std::string(); }, 200}},
+      // Billing, payments and accounts: the reads.
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}/returns", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}/dues", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/properties/{id}/payments", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/demands/{fy}", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/accounts/chart", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/accounts/journal", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/accounts/collections", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/accounts/trial-balance", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/accounts/day-close", {[] { return std::string(); }, 200}},
+      {"GET /api/v1/ulbs/{ulb}/reports/dcb", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/users", {[] { return std::string(); }, 200}},
       {"GET /api/v1/ulbs/{ulb}/ledger", {[] { return std::string(); }, 200}},
   };
@@ -376,14 +387,16 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
       }
     }
   }
-  // 9 accounts x 2 ULBs x the 13 routes above. Pinned independently of the permission table: the
+  // 9 accounts x 2 ULBs x the 23 routes above. Pinned independently of the permission table: the
   // state admin may use the 8 registry routes in both ULBs; Indore's admin the 7 ULB routes in
   // 0152; the auditor wards and ledger; the six other roles only the wards; nobody of Indore
-  // anything in Sehore. The property register: the 3 reads for the state admin in both ULBs and
-  // for Indore's admin, revenue officer, cashier, licensing officer, accountant and auditor in
-  // 0152; the 2 writes for Indore's revenue officer alone.
-  EXPECT_EQ(checked_known, 9 * 2 * 13);
-  EXPECT_EQ(allowed_known, 16 + 7 + 2 + 6 + 3 * (2 + 6) + 2);
+  // anything in Sehore. The 7 property reads (register, returns, dues, payments, demand
+  // progress): the state admin in both ULBs and Indore's admin, revenue officer, cashier,
+  // licensing officer, accountant and auditor in 0152; the 2 register writes: Indore's revenue
+  // officer alone. The 6 accounts reads: the state admin in both ULBs and Indore's admin,
+  // accountant and auditor in 0152.
+  EXPECT_EQ(checked_known, 9 * 2 * 23);
+  EXPECT_EQ(allowed_known, 16 + 7 + 2 + 6 + 7 * (2 + 6) + 2 + 6 * (2 + 3));
   for (const auto& route : access_only) {
     std::cout << "access checked, but no valid body known for " << route
               << " (add it to this test)\n";
