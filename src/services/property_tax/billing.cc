@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/check.h"
 #include "core/ids.h"
@@ -59,12 +61,31 @@ Result<AccountLine> AccountLineFromRow(const store::Row& r, const std::string& p
   return l;
 }
 
-Result<RateTable> RateTableFromRow(const std::string& fy, const std::string& text) {
+Result<RateTable> ParseRateTableRow(const std::string& fy, const std::string& text) {
   auto obj = ParseJsonObject(text);
   if (!obj.ok()) return BadRow("pt_rate_tables", fy, "table_json is not JSON");
   auto table = RateTableFromJson(*obj);
   if (!table.ok()) return BadRow("pt_rate_tables", fy, table.status().message());
   return std::move(*table);
+}
+
+// Every payment and every demand batch reads the rate tables, and parsing one strictly (a few
+// hundred value rates) cost more than the rest of a payment's decide. Parsed tables are kept
+// here, keyed by their exact stored text: the same text always parses to the same table, so a
+// cached table can never differ from what parsing the row would give. Bounded; thread-safe.
+Result<RateTable> RateTableFromRow(const std::string& fy, const std::string& text) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, RateTable> cache;
+  constexpr size_t kMaxCached = 256;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = cache.find(text); it != cache.end()) return it->second;
+  }
+  PALIKA_ASSIGN_OR_RETURN(RateTable table, ParseRateTableRow(fy, text));
+  std::lock_guard lock(mu);
+  if (cache.size() >= kMaxCached) cache.clear();
+  cache.emplace(text, table);
+  return table;
 }
 
 Result<WaiverScheme> WaiverFromRow(const std::string& id, const std::string& text) {
