@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "core/json.h"
+#include "http/api/write_context.h"
 #include "services/accounts/chart_of_accounts.h"
 #include "services/accounts/day_close.h"
 #include "services/accounts/dcb_xlsx.h"
@@ -19,8 +20,6 @@ namespace palika::http {
 namespace json = boost::json;
 
 namespace {
-
-constexpr size_t kMaxIdempotencyKey = 200;
 
 CivilDate TodayIst() { return CivilDate::TodayIst(std::chrono::system_clock::now()); }
 
@@ -36,23 +35,6 @@ Result<CivilDate> DateParam(const Request& req, std::string_view name) {
         fmt::format("फ़ील्ड '{}': तारीख YYYY-MM-DD रूप में लिखें, जैसे 2026-11-28।", name));
   }
   return *d;
-}
-
-// The Idempotency-Key header, if any: 1..200 printable ASCII characters.
-Result<std::string> IdempotencyKey(const Request& req) {
-  auto h = req.Header("idempotency-key");
-  if (!h) return std::string();
-  bool printable = !h->empty() && h->size() <= kMaxIdempotencyKey;
-  for (unsigned char c : *h) printable = printable && c > 0x20 && c < 0x7f;
-  if (!printable) {
-    return Status::InvalidArgument(
-        "invalid_idempotency_key",
-        "The Idempotency-Key header must be 1 to 200 printable characters without spaces (a "
-        "UUID is a good key).",
-        "Idempotency-Key हेडर 1 से 200 छपने योग्य वर्णों का हो, बिना रिक्त स्थान के (UUID अच्छी "
-        "कुंजी है)।");
-  }
-  return *h;
 }
 
 // Runs `fn` in a read snapshot of the ULB's ledger and answers its JSON with 200.
@@ -121,17 +103,10 @@ Response AccountsCloseDay(ApiContext& ctx, Request& req, const identity::Princip
   if (!body.ok()) return Response::Error(body.status());
   auto request = accounts::ParseDayCloseRequest(*body);
   if (!request.ok()) return Response::Error(request.status());
-  property_tax::WriteContext wctx{who.user_id, "", ""};
-  auto key = IdempotencyKey(req);
-  if (!key.ok()) return Response::Error(key.status());
-  wctx.idempotency_key = *key;
-  if (!key->empty()) {
-    auto hash = property_tax::RequestHash("accounts.day-close", *body);
-    if (!hash.ok()) return Response::Error(hash.status());
-    wctx.request_hash = *hash;
-  }
+  auto wctx = WriteContextFor(req, who, "accounts.day-close", *body);
+  if (!wctx.ok()) return Response::Error(wctx.status());
   const std::string name = who.display_name.empty() ? who.username : who.display_name;
-  auto r = accounts::CloseDay(ctx.ledgers, req.Param("ulb"), wctx, name, *request);
+  auto r = accounts::CloseDay(ctx.ledgers, req.Param("ulb"), *wctx, name, *request);
   if (!r.ok()) return Response::Error(r.status());
   Response out = Response::Json(201, accounts::DayCloseJson(r->record));
   if (r->replayed) out.With("Idempotent-Replayed", "true");

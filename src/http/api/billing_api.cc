@@ -22,6 +22,7 @@
 #include "core/civil_date.h"
 #include "core/json.h"
 #include "http/api/api.h"
+#include "http/api/write_context.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/demand.h"
 #include "services/property_tax/register.h"
@@ -31,36 +32,6 @@ namespace json = boost::json;
 namespace pt = property_tax;
 
 namespace {
-
-constexpr size_t kMaxIdempotencyKey = 200;
-
-// The Idempotency-Key header, if any: 1..200 printable ASCII characters.
-Result<std::string> IdempotencyKey(const Request& req) {
-  auto h = req.Header("idempotency-key");
-  if (!h) return std::string();
-  const std::string& key = *h;
-  bool printable = !key.empty() && key.size() <= kMaxIdempotencyKey;
-  for (unsigned char c : key) printable = printable && c > 0x20 && c < 0x7f;
-  if (!printable) {
-    return Status::InvalidArgument(
-        "invalid_idempotency_key",
-        "The Idempotency-Key header must be 1 to 200 printable characters without spaces (a "
-        "UUID is a good key).",
-        "Idempotency-Key हेडर 1 से 200 छपने योग्य वर्णों का हो, बिना रिक्त स्थान के (UUID अच्छी "
-        "कुंजी है)।");
-  }
-  return key;
-}
-
-Result<pt::WriteContext> WriteContextFor(const Request& req, const identity::Principal& who,
-                                         std::string_view operation, const json::object& body) {
-  pt::WriteContext ctx{who.user_id, "", ""};
-  PALIKA_ASSIGN_OR_RETURN(ctx.idempotency_key, IdempotencyKey(req));
-  if (!ctx.idempotency_key.empty()) {
-    PALIKA_ASSIGN_OR_RETURN(ctx.request_hash, pt::RequestHash(operation, body));
-  }
-  return ctx;
-}
 
 Result<FinancialYear> YearParam(std::string_view text, std::string_view field) {
   auto fy = FinancialYear::Parse(text);

@@ -17,6 +17,7 @@
 #include "documents/receipt_code.h"
 #include "documents/verify_page.h"
 #include "http/api/api.h"
+#include "http/api/write_context.h"
 #include "services/payments/receipt_numbers.h"
 #include "services/property_tax/rates.h"
 
@@ -25,43 +26,6 @@ namespace json = boost::json;
 using payments::Payments;
 
 namespace {
-
-constexpr size_t kMaxIdempotencyKey = 200;
-
-// The Idempotency-Key header, required on a payment: 1..200 printable ASCII characters.
-Result<std::string> RequiredIdempotencyKey(const Request& req) {
-  auto h = req.Header("idempotency-key");
-  if (!h) {
-    return Status::InvalidArgument(
-        "idempotency_key_required",
-        "A payment needs an Idempotency-Key header (a new UUID for each payment), so that a "
-        "retry after a lost answer cannot collect twice.",
-        "भुगतान के लिए Idempotency-Key हेडर आवश्यक है (हर भुगतान के लिए नया UUID), ताकि उत्तर खो "
-        "जाने पर दोबारा भेजने से दो बार वसूली न हो।");
-  }
-  const std::string& key = *h;
-  bool printable = !key.empty() && key.size() <= kMaxIdempotencyKey;
-  for (unsigned char c : key) printable = printable && c > 0x20 && c < 0x7f;
-  if (!printable) {
-    return Status::InvalidArgument(
-        "invalid_idempotency_key",
-        "The Idempotency-Key header must be 1 to 200 printable characters without spaces (a "
-        "UUID is a good key).",
-        "Idempotency-Key हेडर 1 से 200 छपने योग्य वर्णों का हो, बिना रिक्त स्थान के (UUID अच्छी "
-        "कुंजी है)।");
-  }
-  return key;
-}
-
-Result<property_tax::WriteContext> WriteContextFor(const Request& req,
-                                                   const identity::Principal& who,
-                                                   std::string_view operation,
-                                                   const json::object& body) {
-  property_tax::WriteContext ctx{who.user_id, "", ""};
-  PALIKA_ASSIGN_OR_RETURN(ctx.idempotency_key, RequiredIdempotencyKey(req));
-  PALIKA_ASSIGN_OR_RETURN(ctx.request_hash, property_tax::RequestHash(operation, body));
-  return ctx;
-}
 
 std::string PdfUrl(const payments::PaymentRecord& p) {
   return fmt::format("/api/v1/ulbs/{}/receipts/{}.pdf", p.ulb, ReceiptNoInUrl(p.receipt_no));
@@ -88,7 +52,8 @@ Response Answer(ApiContext& ctx, const Result<payments::PaymentResult>& r, int s
 
 Response CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
   // The key is checked first: without one nothing else matters.
-  if (auto key = RequiredIdempotencyKey(req); !key.ok()) return Response::Error(key.status());
+  if (auto key = IdempotencyKey(req, /*required=*/true); !key.ok())
+    return Response::Error(key.status());
   auto body = ParseJsonObject(req.body);
   if (!body.ok()) return Response::Error(body.status());
   ObjectReader r(*body);
@@ -130,7 +95,7 @@ Response CollectPayment(ApiContext& ctx, Request& req, const identity::Principal
   in.ulb_name = info->name;
   in.ulb_name_hi = info->name_hi;
   if (Status s = payments::ValidatePaymentInput(in); !s.ok()) return Response::Error(s);
-  auto wctx = WriteContextFor(req, who, "payment.collect", *body);
+  auto wctx = WriteContextFor(req, who, "payment.collect", *body, /*key_required=*/true);
   if (!wctx.ok()) return Response::Error(wctx.status());
   return Answer(ctx, Payments(ctx.ledgers).Collect(ulb, *wctx, in), 201);
 }
@@ -156,7 +121,7 @@ Response ReversePayment(ApiContext& ctx, Request& req, const identity::Principal
   // The key is optional here: reversing twice is refused anyway.
   property_tax::WriteContext wctx{who.user_id, "", ""};
   if (req.Header("idempotency-key")) {
-    auto w = WriteContextFor(req, who, "payment.reverse", *body);
+    auto w = WriteContextFor(req, who, "payment.reverse", *body, /*key_required=*/true);
     if (!w.ok()) return Response::Error(w.status());
     wctx = *w;
   }
