@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "ledger/verify.h"
+#include "services/accounts/journal.h"
 #include "services/property_tax/demand.h"
 #include "services/property_tax/property_testing.h"
 #include "services/property_tax/register.h"
@@ -227,6 +228,7 @@ const ledger::Projections& UlbTables() {
     registry::RegisterUlbProjections(p);
     RegisterPropertyProjections(p);
     RegisterBillingProjections(p);
+    accounts::RegisterAccountsProjections(p);
     p.OnEvent(kAdvanceTest, [](store::Transaction& tx, const ledger::Entry& e) -> Status {
       const json::object o = json::parse(e.payload).as_object();
       Allocation a;
@@ -522,6 +524,18 @@ TEST_F(BillingLedger, AnAdvanceIsCreditedToTheNextDemand) {
                  EXPECT_EQ(*LoadAdvance(tx, small), Money());
                  dues = PropertyDues(tx, small, D("2026-12-01"), false);
                  EXPECT_EQ(dues->net, bill->total - Rs(100));
+                 // The books follow: each advance spent moved out of advance collections
+                 // (350-41) in an advance-adjustment journal naming the demand.
+                 auto moved = tx.QueryOne(
+                     "SELECT COUNT(DISTINCT j.voucher_no), SUM(l.debit_paise) FROM journal j "
+                     "JOIN journal_lines l ON l.voucher_no = j.voucher_no "
+                     "WHERE j.voucher = 'advance_adjustment' AND l.account = '350-41'");
+                 EXPECT_TRUE(moved.ok() && *moved);
+                 EXPECT_EQ((*moved)->Int(0), 2);
+                 EXPECT_EQ(Money::FromPaise((*moved)->Int(1)), spent + Rs(100));
+                 auto named = tx.QueryOne("SELECT COUNT(*) FROM journal WHERE reference = ?",
+                                          {"demand 2026-27 " + paid_ahead});
+                 EXPECT_EQ((*named)->Int(0), 1);
                  return Status::OK();
                }).ok());
   CloseAndVerify();

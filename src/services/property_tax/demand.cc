@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/json.h"
+#include "services/accounts/journal.h"
 #include "services/property_tax/allocation.h"
 #include "services/property_tax/assessment.h"
 #include "services/property_tax/billing.h"
@@ -161,7 +162,9 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
                          {"annual_value_paise", bill.annual_value.paise()},
                          {"heads", std::move(heads)},
                          {"source", bill.source}};
-    // An advance is credited to the new demand as a payment made today (allocation.h).
+    // An advance is credited to the new demand as a payment made today (allocation.h), and the
+    // books follow: the advance held (a liability) becomes the heads it settled.
+    std::optional<ledger::Event> journal;
     PALIKA_ASSIGN_OR_RETURN(Money advance, LoadAdvance(tx, id));
     if (!advance.IsZero()) {
       if (!rates) {
@@ -184,8 +187,13 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
       }
       PALIKA_ASSIGN_OR_RETURN(Allocation applied, ApplyAdvance(*dues, advance));
       payload["advance_applied"] = AllocationToJson(applied);
+      if (!applied.lines.empty()) {
+        PALIKA_ASSIGN_OR_RETURN(journal, accounts::JournalEvent(accounts::AdvanceAdjustmentJournal(
+                                             applied, today, "demand " + year + " " + id)));
+      }
     }
     d.events.push_back({kRaised, std::move(payload)});
+    if (journal) d.events.push_back(std::move(*journal));
     ++out.raised;
     out.total += total;
   }
