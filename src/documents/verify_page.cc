@@ -5,9 +5,8 @@
 #include "documents/amount_words.h"
 
 namespace palika::documents {
-namespace {
 
-std::string Escape(std::string_view s) {
+std::string HtmlEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -34,13 +33,15 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
+namespace {
+
 void Row(std::string& html, std::string_view hi, std::string_view en, std::string_view value) {
   html += "<tr><th scope=\"row\">";
   html += hi;
   html += " / <span lang=\"en\">";
   html += en;
   html += "</span></th><td>";
-  html += Escape(value);
+  html += HtmlEscape(value);
   html += "</td></tr>\n";
 }
 
@@ -77,7 +78,7 @@ std::string VerifyPageHtml(const Result<VerifiedReceipt>& verdict) {
     html +=
         "<h1>✘ यह रसीद असली नहीं है / <span lang=\"en\">This receipt is NOT genuine</span></h1>\n"
         "<p>" +
-        Escape(s.message_hi()) + "</p>\n<p lang=\"en\">" + Escape(s.message()) +
+        HtmlEscape(s.message_hi()) + "</p>\n<p lang=\"en\">" + HtmlEscape(s.message()) +
         "</p>\n"
         "<p>भुगतान की पुष्टि के लिए नगरीय निकाय कार्यालय से संपर्क करें।</p>\n"
         "<p lang=\"en\">Contact the ULB's office to confirm the payment.</p>\n";

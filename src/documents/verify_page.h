@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "documents/receipt_code.h"
@@ -14,6 +15,9 @@ namespace palika::documents {
 
 // A whole HTML document: the verdict as the heading, then either the signed fields (genuine) or
 // what was wrong (not genuine), each in Hindi and English. Every field is HTML-escaped.
+// Text made safe inside HTML text and attribute values: & < > " ' escaped.
+std::string HtmlEscape(std::string_view s);
+
 std::string VerifyPageHtml(const Result<VerifiedReceipt>& verdict);
 
 // {"genuine": true, "receipt": {"ulb", "receipt_no", "date" (YYYY-MM-DD), "property_id",

@@ -188,36 +188,13 @@ json::object LedgerStatus(ApiContext& ctx, const documents::VerifiedReceipt& v) 
   return out;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string LedgerStatusHtml(const json::object& s) {
   const std::string status(s.at("status").as_string());
   if (status == "received") {
     return "<p><strong>बही में दर्ज है। / Recorded in the ledger.</strong></p>";
   }
   if (status == "reversed") {
-    const std::string on = HtmlEscape(std::string(s.at("reversed_on").as_string()));
+    const std::string on = documents::HtmlEscape(std::string(s.at("reversed_on").as_string()));
     return "<p><strong>यह भुगतान " + on +
            " को वापस लिया गया (चेक/डीडी अनादरित)। / This payment was reversed on " + on +
            " (cheque or DD returned unpaid).</strong></p>";
