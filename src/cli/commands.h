@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
@@ -26,5 +27,10 @@ int Fail(const Status& s);
 void AddBillingCommands(CLI::App& cli, std::vector<CommandRun>& runs);
 void AddPaymentCommands(CLI::App& cli, std::vector<CommandRun>& runs);
 void AddAccountsCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+// backup keygen, backup local, restore, drill (backup_commands.cc).
+void AddBackupCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+// `palika verify --backup DIR [--key FILE] [--ulb CODE]`: exit 0 intact, 3 if a log is damaged.
+int VerifyBackupCommand(const std::string& backup_dir, const std::string& key_file,
+                        const std::string& only_ulb);
 
 }  // namespace palika::cli

@@ -348,9 +348,12 @@ int main(int argc, char** argv) {
   import_properties->add_option("file", import_file, "CSV file")->required();
 
   auto* verify = cli.add_subcommand("verify", "Verify every ledger: tree, signatures, replay");
-  std::string verify_ulb;
-  verify->add_option("--data", dir, "Data directory")->required();
+  std::string verify_ulb, verify_backup, verify_key;
+  auto* verify_data = verify->add_option("--data", dir, "Data directory");
   verify->add_option("--ulb", verify_ulb, "Only this ULB");
+  verify->add_option("--backup", verify_backup, "Check a backup directory instead")
+      ->excludes(verify_data);
+  verify->add_option("--key", verify_key, "backup.key, to read encrypted segments (--backup)");
 
   auto* exp = cli.add_subcommand(
       "export", "Write a ULB's complete data as CSV per table, with its ledger and checkpoint");
@@ -368,6 +371,7 @@ int main(int argc, char** argv) {
   cli::AddBillingCommands(cli, runs);
   cli::AddPaymentCommands(cli, runs);
   cli::AddAccountsCommands(cli, runs);
+  cli::AddBackupCommands(cli, runs);
 
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::info);
@@ -383,7 +387,17 @@ int main(int argc, char** argv) {
   if (import_properties->parsed()) {
     return ImportPropertiesCommand(dir, import_ulb, import_file, import_report);
   }
-  if (verify->parsed()) return Verify(dir, verify_ulb);
+  if (verify->parsed() && !verify_backup.empty()) {
+    return cli::VerifyBackupCommand(verify_backup, verify_key, verify_ulb);
+  }
+  if (verify->parsed()) {
+    if (verify_data->count() == 0) {
+      return Fail(Status::InvalidArgument("invalid_field",
+                                          "verify needs --data DIR or --backup DIR",
+                                          "verify के लिए --data DIR या --backup DIR दें"));
+    }
+    return Verify(dir, verify_ulb);
+  }
   if (otp->parsed()) return DemoOtp(dir, otp_user);
   if (exp->parsed()) return Export(dir, export_ulb, export_to);
   for (const auto& r : runs) {

@@ -1,0 +1,267 @@
+#include "ledger/restore.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "ledger/checkpoint.h"
+#include "ledger/durable_file.h"
+#include "ledger/ledger.h"
+#include "ledger/ledger_set.h"
+#include "ledger/merkle_tree.h"
+#include "ledger/node_key.h"
+#include "store/sqlite/database.h"
+
+namespace palika::ledger {
+namespace fs = std::filesystem;
+
+namespace {
+
+Status SyncFile(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + file.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Status::IOError("cannot fsync " + file.string());
+  return Status::OK();
+}
+
+struct LogContext {
+  const LogListing* log;
+  const Projections* projections;
+  const NoteVerifier* old_node;
+  const NoteSigner* signer;
+  bool resign;
+  WalkLimit limit;
+  fs::path file;
+};
+
+// Replays one log into `ctx.file`; on any problem leaves no file and fills out.problems.
+void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out) {
+  const LogListing& log = *ctx.log;
+  const fs::path tmp = ctx.file.string() + ".restoring";
+  auto cleanup = [&tmp] {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      fs::remove(tmp.string() + suffix, ec);
+    }
+  };
+  auto fail = [&](const Status& s) {
+    out.problems.push_back(s.message());
+    cleanup();
+  };
+  cleanup();
+  store::sqlite::OpenOptions create;
+  create.create = true;
+  auto opened = store::sqlite::Database::Open(tmp, create);
+  if (!opened.ok()) return fail(opened.status());
+  std::unique_ptr<store::sqlite::Database> db = std::move(opened).value();
+  const std::string log_name = LogName(log.origin, log.ulb);
+  Result<NoteSigner> log_signer = ctx.signer->WithName(log_name);
+  Result<NoteVerifier> old_verifier = LogVerifier(*ctx.old_node, log_name);
+  if (!log_signer.ok()) return fail(log_signer.status());
+  if (!old_verifier.ok()) return fail(old_verifier.status());
+
+  // A scratch target: nothing needs to survive a crash until the final sync below (a failed or
+  // interrupted restore deletes the file), so no journal and no syncs while it fills.
+  Status s =
+      db->ExecScript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536");
+  if (s.ok()) s = db->BeginImmediate();
+  if (s.ok()) {
+    s = db->ExecScript(
+        "CREATE TABLE IF NOT EXISTS ledger_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+  if (s.ok()) {
+    s = db->Exec("INSERT INTO ledger_meta(key, value) VALUES ('ulb', ?), ('encoding', ?)",
+                 {log.ulb, std::to_string(kEntryEncodingVersion)});
+  }
+  if (s.ok()) s = LedgerTables().CreateSchema(*db);
+  if (s.ok()) s = ctx.projections->CreateSchema(*db);
+  if (!s.ok()) return fail(s);
+
+  CompactRange tree;
+  uint64_t checkpointed = 0;
+  int64_t last_time = 0;
+  auto store_checkpoint = [&](const Checkpoint& cp, std::string note, const std::string& range,
+                              int64_t time_us) -> Status {
+    if (ctx.resign) {
+      PALIKA_ASSIGN_OR_RETURN(note, SignCheckpoint(cp, *log_signer));
+    }
+    PALIKA_RETURN_IF_ERROR(db->Exec(
+        "INSERT INTO ledger_checkpoints(origin, size, time_us, note, tree) VALUES (?, ?, ?, ?, ?)",
+        {log.origin, static_cast<int64_t>(cp.size), time_us, note, store::Blob{range}}));
+    checkpointed = cp.size;
+    ++out.checkpoints;
+    out.checkpoint_note = std::move(note);
+    out.root_hex = HashHex(cp.root);
+    return Status::OK();
+  };
+  auto last_progress = std::chrono::steady_clock::now();
+  SegmentSink sink = [&](const Segment& seg, size_t within) -> Status {
+    for (size_t i = 0; i < within; ++i) {
+      const Entry& e = seg.entries[i];
+      PALIKA_RETURN_IF_ERROR(db->Exec(
+          "INSERT INTO ledger_entries(origin, seq, ulb, time_us, actor, type, payload) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {e.origin, static_cast<int64_t>(e.seq), e.ulb, e.time_us, e.actor, e.type, e.payload}));
+      Status applied = ApplyEntry(*ctx.projections, *db, e);
+      if (!applied.ok()) {
+        return Status::Corruption(fmt::format("entry {} ({}) of {} cannot be replayed: {}", e.seq,
+                                              e.type, SegmentFileName(seg.first, seg.last),
+                                              applied.message()));
+      }
+      tree.Append(LeafHash(EncodeEntry(e)));
+      last_time = e.time_us;
+      ++out.entries;
+    }
+    if (within == seg.entries.size() && within > 0) {
+      PALIKA_ASSIGN_OR_RETURN(Checkpoint cp, OpenCheckpoint(seg.checkpoint_note, *old_verifier));
+      PALIKA_RETURN_IF_ERROR(store_checkpoint(cp, seg.checkpoint_note, seg.tree, last_time));
+    }
+    if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
+      last_progress = std::chrono::steady_clock::now();
+      o.progress(fmt::format("  {} ... {} entries", log.ulb, out.entries));
+    }
+    return Status::OK();
+  };
+  BackupLogReport walked = WalkBackupLog(log, *ctx.old_node, o.key, ctx.limit, sink);
+  if (!walked.ok()) {
+    (void)db->Rollback();
+    db.reset();
+    out.problems = walked.problems;
+    cleanup();
+    return;
+  }
+  if (tree.size() == 0) {  // nothing within the limit: this log did not exist yet
+    (void)db->Rollback();
+    db.reset();
+    cleanup();
+    return;
+  }
+  if (tree.size() > checkpointed) {
+    // Restored to a point between two checkpoints: sign that point with the key in use.
+    Checkpoint cp{log_name, tree.size(), tree.Root(), {}};
+    Result<std::string> note = SignCheckpoint(cp, *log_signer);
+    s = note.ok() ? db->Exec(
+                        "INSERT INTO ledger_checkpoints(origin, size, time_us, note, tree) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        {log.origin, static_cast<int64_t>(cp.size), last_time, *note,
+                         store::Blob{tree.Serialize()}})
+                  : note.status();
+    if (!s.ok()) return fail(s);
+    ++out.checkpoints;
+    out.checkpoint_note = *note;
+    out.root_hex = HashHex(cp.root);
+  }
+  s = db->Commit();
+  // Back to the ledger's WAL mode, then durable before the name appears: close and fsync.
+  if (s.ok()) s = db->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
+  db.reset();
+  if (s.ok()) s = SyncFile(tmp);
+  if (!s.ok()) return fail(s);
+  std::error_code ec;
+  fs::rename(tmp, ctx.file, ec);
+  if (ec) return fail(Status::IOError("cannot rename " + tmp.string() + ": " + ec.message()));
+  cleanup();
+}
+
+}  // namespace
+
+Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
+  const auto started = std::chrono::steady_clock::now();
+  PALIKA_ASSIGN_OR_RETURN(NoteVerifier old_node, LoadBackupNodeKey(o.from));
+  PALIKA_ASSIGN_OR_RETURN(std::vector<LogListing> logs, ListBackupLogs(o.from));
+  std::error_code ec;
+  if (fs::exists(o.to, ec) && !fs::is_empty(o.to, ec)) {
+    return Status::Conflict("restore_target_not_empty",
+                            o.to.string() +
+                                " is not empty; restore into a new or empty directory, never over "
+                                "existing data",
+                            o.to.string() +
+                                " खाली नहीं है; नई या खाली निर्देशिका में पुनर्स्थापित करें, "
+                                "मौजूदा डेटा पर कभी नहीं");
+  }
+  fs::create_directories(o.to / "ulb", ec);
+  if (ec) return Status::IOError("cannot create " + o.to.string() + ": " + ec.message());
+
+  RestoreReport report;
+  report.node = old_node.name();
+  std::unique_ptr<NoteSigner> signer;
+  if (!o.node_key.empty()) {
+    PALIKA_ASSIGN_OR_RETURN(NoteSigner key, LoadNodeKey(o.node_key));
+    if (key.Verifier().ToString() != old_node.ToString()) {
+      return Status::InvalidArgument(
+          "node_key_mismatch",
+          "the node key " + o.node_key.string() + " is not the key of the backup's node.pub (" +
+              old_node.ToString() + "); give the matching node.key, or none to make a new one",
+          "नोड कुंजी " + o.node_key.string() +
+              " बैकअप की node.pub की कुंजी नहीं है; सही node.key दें, या नई कुंजी के लिए कोई न दें");
+    }
+    signer = std::make_unique<NoteSigner>(std::move(key));
+  } else {
+    PALIKA_ASSIGN_OR_RETURN(NoteSigner key, GenerateSigner(old_node.name()));
+    signer = std::make_unique<NoteSigner>(std::move(key));
+    report.new_node_key = true;
+    PALIKA_RETURN_IF_ERROR(
+        WriteFileNoReplace(o.to / "previous-node.pub", old_node.ToString() + "\n", 0644));
+  }
+  std::string secret = signer->Format() + "\n";
+  Status s = WriteFileNoReplace(o.to / "node.key", secret, 0600);
+  sodium_memzero(secret.data(), secret.size());
+  PALIKA_RETURN_IF_ERROR(s);
+  PALIKA_RETURN_IF_ERROR(
+      WriteFileNoReplace(o.to / "node.pub", signer->Verifier().ToString() + "\n", 0644));
+
+  for (const LogListing& log : logs) {
+    if (!o.only_ulb.empty() && log.ulb != o.only_ulb && log.ulb != "state") continue;
+    RestoredLog& out = report.logs.emplace_back();
+    out.ulb = log.ulb;
+    if (log.origin != old_node.name()) {
+      out.problems.push_back(fmt::format(
+          "{}/{}: the log is from node {}, but the backup's node.pub is the key of node {}",
+          log.ulb, log.origin, log.origin, old_node.name()));
+      continue;
+    }
+    LogContext ctx;
+    ctx.log = &log;
+    ctx.old_node = &old_node;
+    ctx.signer = signer.get();
+    ctx.resign = report.new_node_key;
+    ctx.limit.until_us = o.limit.until_us;
+    if (log.ulb != "state" || o.only_ulb.empty()) ctx.limit.seq = o.limit.seq;
+    if (log.ulb == "state") {
+      ctx.projections = o.state_projections;
+      ctx.file = o.to / "state.db";
+    } else {
+      ctx.projections = o.ulb_projections;
+      ctx.file = o.to / "ulb" / (log.ulb + ".db");
+    }
+    if (o.progress)
+      o.progress(fmt::format("restoring {} ({} segments)", log.ulb, log.segments.size()));
+    RestoreLog(ctx, o, out);
+    if (o.progress) {
+      o.progress(out.ok() ? fmt::format("  {}: {} entries", log.ulb, out.entries)
+                          : fmt::format("  {}: FAILED: {}", log.ulb, out.problems.front()));
+    }
+  }
+  if (!o.only_ulb.empty() && report.logs.size() <= 1 &&
+      (report.logs.empty() || report.logs[0].ulb == "state")) {
+    return Status::NotFound("ulb_not_in_backup",
+                            "the backup " + o.from.string() + " holds nothing of ULB " + o.only_ulb,
+                            "बैकअप " + o.from.string() + " में निकाय " + o.only_ulb + " का कुछ नहीं है");
+  }
+  boost::json::object conf{{"store", "sqlite"}, {"node", old_node.name()}, {"format", 1}};
+  // palika.json last: its presence says the directory is complete.
+  PALIKA_RETURN_IF_ERROR(
+      WriteFileNoReplace(o.to / "palika.json", boost::json::serialize(conf) + "\n", 0644));
+  PALIKA_RETURN_IF_ERROR(SyncDirectory(o.to / "ulb"));
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace palika::ledger
