@@ -24,6 +24,7 @@
 #include "services/identity/totp.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/import_properties.h"
+#include "web/web.h"
 
 namespace fs = std::filesystem;
 using namespace palika;  // NOLINT: a program's main file
@@ -54,7 +55,7 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
   return 0;
 }
 
-int Serve(const std::string& dir, const std::string& listen) {
+int Serve(const std::string& dir, const std::string& listen, const web::WebOptions& web_options) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return Fail(
@@ -84,6 +85,8 @@ int Serve(const std::string& dir, const std::string& listen) {
   http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
                        (*app)->metrics()};
   http::AddApiRoutes(router, ctx);
+  web::Web web(ctx, web_options);
+  web.AddRoutes(router);
   http::Server server(options, router, (*app)->metrics());
   Status s = server.Listen();
   if (!s.ok()) return Fail(s);
@@ -310,10 +313,14 @@ int main(int argc, char** argv) {
                    "Demo properties of the corporation (the council half, the parishad a quarter)")
       ->check(CLI::Range(1, 1000000));
 
-  auto* serve = cli.add_subcommand("serve", "Serve the API");
+  auto* serve = cli.add_subcommand("serve", "Serve the web pages and the API");
   std::string listen = "127.0.0.1:8080";
   serve->add_option("--data", dir, "Data directory")->required();
   serve->add_option("--listen", listen, "HOST:PORT (port 0: any free port)");
+  web::WebOptions web_options;
+  serve->add_flag("--secure-cookies", web_options.secure_cookies,
+                  "Mark the web's cookies Secure (browsers reach Palika over HTTPS, directly or "
+                  "through a TLS proxy); leave off for plain http://127.0.0.1");
 
   auto* ulb = cli.add_subcommand("ulb", "ULBs");
   ulb->require_subcommand(1);
@@ -378,7 +385,7 @@ int main(int argc, char** argv) {
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
 
   if (init->parsed()) return Init(dir, demo, demo_properties);
-  if (serve->parsed()) return Serve(dir, listen);
+  if (serve->parsed()) return Serve(dir, listen, web_options);
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;
     return UlbAdd(dir, info);

@@ -23,42 +23,6 @@ struct Fixture {
   }
 };
 
-TEST(VerifyPage, GenuineShowsTheSignedFields) {
-  const Fixture f;
-  const std::string html = VerifyPageHtml(VerifyReceiptCodeWithNodeKey(f.code, f.node.Verifier()));
-  EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
-  for (std::string_view want :
-       {"असली रसीद", "Genuine receipt", "0152/2026-27/C1/000123", "28/11/2026", "0152-W12-000345",
-        "₹1,23,456.50", "Smt. Lakshmi Devi Sharma", "node-3fa2c1d4 #4711", "palika-receipts/0152",
-        "एक लाख तेईस हज़ार"}) {
-    EXPECT_NE(html.find(want), std::string::npos) << want;
-  }
-  // Nothing the CSP (default-src 'self') would block, nothing fetched from elsewhere.
-  for (std::string_view banned : {"<style", "style=", "<script", "<link", "src=", "http"}) {
-    EXPECT_EQ(html.find(banned), std::string::npos) << banned;
-  }
-}
-
-TEST(VerifyPage, NotGenuineSaysSoInBothLanguages) {
-  const Fixture f;
-  const std::string html =
-      VerifyPageHtml(VerifyReceiptCodeWithNodeKey(f.Tampered(), f.node.Verifier()));
-  EXPECT_NE(html.find("NOT genuine"), std::string::npos);
-  EXPECT_NE(html.find("असली नहीं"), std::string::npos);
-  EXPECT_EQ(html.find("0152-W12-000345"), std::string::npos);
-}
-
-TEST(VerifyPage, EscapesFields) {
-  const ledger::NoteSigner node = ledger::GenerateSigner("palika/node-1").value();
-  Receipt r = SampleReceipt();
-  r.payer_name_en = "<script>alert(1)</script> & \"Sons\"";
-  const std::string code = MakeReceiptCode(r, ReceiptSigner(node, "0152").value()).value();
-  const std::string html = VerifyPageHtml(VerifyReceiptCodeWithNodeKey(code, node.Verifier()));
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Sons&quot;"),
-            std::string::npos);
-}
-
 TEST(VerifyPage, Json) {
   const Fixture f;
   const boost::json::object ok =

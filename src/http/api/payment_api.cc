@@ -1,6 +1,6 @@
-// The routes of counter payments, reversals, receipts (JSON and PDF) and the public /verify page.
-// Each is declared once, with its access rule, in PaymentRoutes(); handlers parse, call the service
-// and shape its answer.
+// The routes of counter payments, reversals and receipts (JSON and PDF), and the receipt check
+// behind the public /verify page (served by src/web). Each route is declared once, with its access
+// rule, in PaymentRoutes(); handlers parse, call the service and shape its answer.
 //
 // A receipt number contains '/', which the router refuses inside an encoded segment, so a
 // receipt's URL takes it either as its last path segments (/receipts/0152/2026-27/C1/000123) or
@@ -188,40 +188,6 @@ json::object LedgerStatus(ApiContext& ctx, const documents::VerifiedReceipt& v) 
   return out;
 }
 
-std::string LedgerStatusHtml(const json::object& s) {
-  const std::string status(s.at("status").as_string());
-  if (status == "received") {
-    return "<p><strong>बही में दर्ज है। / Recorded in the ledger.</strong></p>";
-  }
-  if (status == "reversed") {
-    const std::string on = documents::HtmlEscape(std::string(s.at("reversed_on").as_string()));
-    return "<p><strong>यह भुगतान " + on +
-           " को वापस लिया गया (चेक/डीडी अनादरित)। / This payment was reversed on " + on +
-           " (cheque or DD returned unpaid).</strong></p>";
-  }
-  return "<p><strong>इस सर्वर की बही में यह रसीद नहीं मिली। / This receipt was not found in this "
-         "server's ledger.</strong></p>";
-}
-
-Response VerifyReceipt(ApiContext& ctx, Request& req) {
-  const std::string code(documents::ReceiptCodeFromText(req.Param("code")));
-  auto verdict = documents::VerifyReceiptCodeWithNodeKey(code, ctx.ledgers.node_verifier());
-  std::optional<json::object> ledger_status;
-  if (verdict.ok()) ledger_status = LedgerStatus(ctx, *verdict);
-  const std::string accept = req.Header("accept").value_or("");
-  if (accept.find("application/json") != std::string::npos) {
-    json::object out = documents::VerifiedReceiptJson(verdict);
-    out["ledger"] = ledger_status ? json::value(*ledger_status) : json::value(nullptr);
-    return Response::Json(200, out);
-  }
-  std::string html = documents::VerifyPageHtml(verdict);
-  if (ledger_status) {
-    const size_t end = html.rfind("</body>");
-    html.insert(end == std::string::npos ? html.size() : end, LedgerStatusHtml(*ledger_status));
-  }
-  return Response::Text(200, std::move(html), "text/html; charset=utf-8");
-}
-
 }  // namespace
 
 documents::Receipt ReceiptOf(const payments::PaymentRecord& p) {
@@ -275,6 +241,20 @@ std::string ReceiptNoInUrl(const std::string& receipt_no) {
   return out;
 }
 
+ReceiptVerification VerifyReceiptCode(ApiContext& ctx, std::string_view text) {
+  const std::string code(documents::ReceiptCodeFromText(text));
+  ReceiptVerification out{
+      documents::VerifyReceiptCodeWithNodeKey(code, ctx.ledgers.node_verifier()), std::nullopt};
+  if (out.verdict.ok()) out.ledger = LedgerStatus(ctx, *out.verdict);
+  return out;
+}
+
+json::object ReceiptVerificationJson(const ReceiptVerification& v) {
+  json::object out = documents::VerifiedReceiptJson(v.verdict);
+  out["ledger"] = v.ledger ? json::value(*v.ledger) : json::value(nullptr);
+  return out;
+}
+
 std::vector<ApiRoute> PaymentRoutes() {
   using identity::Permission;
   using P = const identity::Principal*;
@@ -290,8 +270,6 @@ std::vector<ApiRoute> PaymentRoutes() {
       {{"GET", "/api/v1/ulbs/{ulb}/properties/{id}/payments", Access::kUlb,
         Permission::kPropertyRead},
        [](ApiContext& ctx, Request& q, P) { return PropertyPayments(ctx, q); }},
-      {{"GET", "/verify/{code}", Access::kPublic, std::nullopt},
-       [](ApiContext& ctx, Request& q, P) { return VerifyReceipt(ctx, q); }},
   };
 }
 

@@ -1,0 +1,122 @@
+// The citizen portal, no sign-in: choose a ULB, find a property, its dues today line by line,
+// its receipts as PDFs, a receipt PDF by its number, and the language toggle.
+
+#include <fmt/format.h>
+
+#include "core/civil_date.h"
+#include "http/api/payment_api.h"
+#include "services/payments/receipt_numbers.h"
+#include "services/property_tax/billing.h"
+#include "web/routes.h"
+
+namespace palika::web::detail {
+
+namespace {
+
+CivilDate Today() { return CivilDate::TodayIst(std::chrono::system_clock::now()); }
+
+// Only a path of this site: "/..." but not "//host" (an open redirect) nor a backslash.
+bool IsLocalPath(std::string_view p) {
+  return !p.empty() && p.front() == '/' && (p.size() == 1 || p[1] != '/') &&
+         p.find('\\') == std::string_view::npos;
+}
+
+http::Response Home(Site& site, http::Request&, Env& env) {
+  auto ulbs = site.api.registry.ListUlbs();
+  if (!ulbs.ok()) return StatusPage(env, ulbs.status());
+  Data list{Data::type::list};
+  for (const auto& u : *ulbs) {
+    Data d;
+    d.set("code", u.code);
+    d.set("name", UlbName(env.lang, u));
+    d.set("kind", Text(env.lang, "kind_" + u.kind));
+    d.set("url", "/u/" + u.code);
+    list.push_back(d);
+  }
+  Data data;
+  data.set("ulbs", list);
+  return RenderPage(env, 200, "home", std::move(data), Text(env.lang, "home_title"));
+}
+
+http::Response SetLanguage(Site& site, http::Request& req, Env& env) {
+  const std::string to = req.Query("to").value_or("hi") == "en" ? "en" : "hi";
+  std::string back = req.Query("back").value_or("/");
+  if (!IsLocalPath(back)) back = "/";
+  http::Response r = http::Response::Redirect(back);
+  r.With("Set-Cookie", CookieValue(site.options, kLangCookie, to, 365LL * 24 * 3600));
+  for (const auto& c : env.set_cookies) r.With("Set-Cookie", c);
+  return r;
+}
+
+http::Response UlbPage(Site& site, http::Request& req, Env& env) {
+  auto ulb = UlbOf(site, req);
+  if (!ulb.ok()) return StatusPage(env, ulb.status());
+  const std::string base = "/u/" + ulb->code;
+  Data data;
+  data.set("ulb_code", ulb->code);
+  data.set("ulb_name", UlbName(env.lang, *ulb));
+  data.set("base", base);
+  SearchInto(site, req, env.lang, ulb->code, base + "/p/", base, data);
+  return RenderPage(env, 200, "ulb", std::move(data), UlbName(env.lang, *ulb));
+}
+
+http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
+  auto ulb = UlbOf(site, req);
+  if (!ulb.ok()) return StatusPage(env, ulb.status());
+  auto id = property_tax::CanonicalPropertyId(req.Param("id"));
+  if (!id.ok()) return StatusPage(env, id.status());
+  auto p = property_tax::PropertyRegister(site.api.ledgers).Get(ulb->code, *id);
+  if (!p.ok()) return StatusPage(env, p.status());
+  const std::string base = "/u/" + ulb->code;
+  Data data;
+  data.set("ulb_name", UlbName(env.lang, *ulb));
+  data.set("base", base);
+  data.set("property", PropertyData(env.lang, *p));
+  auto dues = property_tax::Billing(site.api.ledgers).DuesOf(ulb->code, *id, Today(), false);
+  if (dues.ok()) {
+    data.set("dues", DuesData(env.lang, *dues));
+  } else {
+    data.set("dues_error", StatusText(env.lang, dues.status()));
+  }
+  auto paid = payments::Payments(site.api.ledgers).OfProperty(ulb->code, *id);
+  Data list{Data::type::list};
+  if (paid.ok()) {
+    for (const auto& pay : *paid) list.push_back(PaymentData(env.lang, pay, base + "/receipts/"));
+  }
+  data.set("payments", list);
+  data.set("has_payments", paid.ok() && !paid->empty());
+  return RenderPage(env, 200, "property", std::move(data),
+                    Text(env.lang, "property_title", {{"id", *id}}));
+}
+
+// The receipt form's GET: to the PDF's address, or the page again with the error.
+http::Response FindReceipt(Site& site, http::Request& req, Env& env) {
+  auto ulb = UlbOf(site, req);
+  if (!ulb.ok()) return StatusPage(env, ulb.status());
+  auto no = payments::ParseReceiptNo(req.Query("no").value_or(""));
+  if (!no.ok()) return StatusPage(env, no.status());
+  if (no->ulb != ulb->code) {
+    return ErrorPage(env, 404, Text(env.lang, "error_receipt_other_ulb", {{"no", no->Format()}}));
+  }
+  return http::Response::Redirect("/u/" + ulb->code + "/receipts/" +
+                                  http::ReceiptNoInUrl(no->Format()) + ".pdf");
+}
+
+http::Response CitizenReceiptPdf(Site& site, http::Request& req, Env& env) {
+  auto ulb = UlbOf(site, req);
+  if (!ulb.ok()) return StatusPage(env, ulb.status());
+  return ReceiptPdf(site, req, env, ulb->code);
+}
+
+}  // namespace
+
+void AddCitizenPages(http::Router& router, Site& site) {
+  AddPage(router, site, "GET", "/", Home);
+  AddPage(router, site, "GET", "/lang", SetLanguage);
+  AddPage(router, site, "GET", "/u/{ulb}", UlbPage);
+  AddPage(router, site, "GET", "/u/{ulb}/p/{id}", PropertyPage);
+  AddPage(router, site, "GET", "/u/{ulb}/receipt", FindReceipt);
+  AddPage(router, site, "GET", "/u/{ulb}/receipts/{no}.pdf", CitizenReceiptPdf);
+}
+
+}  // namespace palika::web::detail

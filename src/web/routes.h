@@ -1,0 +1,60 @@
+#pragma once
+// Internal to src/web: the route groups and what their pages share.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/api/api.h"
+#include "http/api/payment_api.h"
+#include "http/router.h"
+#include "services/payments/payments.h"
+#include "services/property_tax/dues.h"
+#include "services/property_tax/register.h"
+#include "services/registry/registry.h"
+#include "web/page.h"
+
+namespace palika::web::detail {
+
+// Everything a page handler needs.
+struct Site {
+  http::ApiContext& api;
+  WebOptions options;
+};
+
+using PageHandler = std::function<http::Response(Site&, http::Request&, Env&)>;
+
+// Registers a page: the handler gets the request's Env (language, CSRF token).
+void AddPage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+             PageHandler handler);
+
+void AddCitizenPages(http::Router& router, Site& site);
+void AddStaffPages(http::Router& router, Site& site);
+void AddVerifyPage(http::Router& router, Site& site);
+
+// The /verify page of a checked code (public for the unit test).
+http::Response VerifyPage(const Env& env, const http::ReceiptVerification& v);
+
+// The ULB of the path's {ulb}, or the 404 / 400 page to answer instead.
+Result<registry::UlbInfo> UlbOf(Site& site, const http::Request& req);
+// The ULB's name in the page's language.
+std::string UlbName(Lang lang, const registry::UlbInfo& ulb);
+// "Owner One, Owner Two" in the page's language.
+std::string OwnerNames(Lang lang, const std::vector<property_tax::Owner>& owners);
+// The property summary a result list shows, linking to `link_prefix` + id.
+Data PropertySummaryData(Lang lang, const property_tax::PropertySummary& s,
+                         const std::string& link_prefix);
+// The "dues" partial's data: lines, totals, and the rebate / surcharge / waiver explained.
+Data DuesData(Lang lang, const property_tax::Dues& dues);
+// A property's header (id, owners, address, ward).
+Data PropertyData(Lang lang, const property_tax::Property& p);
+// A recorded payment for lists and the receipt page; pdf_prefix + number-in-url + ".pdf".
+Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string& pdf_prefix);
+// Runs the property search of the "q" and "after" query parameters into data ("searched",
+// "results", "no_results", "next_url"), links to link_prefix + id. A bad query becomes "error".
+void SearchInto(Site& site, const http::Request& req, Lang lang, const std::string& ulb,
+                const std::string& link_prefix, const std::string& page_path, Data& data);
+// The PDF of a receipt in the path's {no} (with or without ".pdf"), layout from ?layout=.
+http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb);
+
+}  // namespace palika::web::detail
