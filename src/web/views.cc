@@ -154,7 +154,8 @@ Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string&
   d.set("date", p.date.FormatIndian());
   d.set("amount", p.amount.Format());
   d.set("mode", Text(lang, "mode_" + p.mode));
-  d.set("reference", p.reference);
+  // kainjow treats an empty string as true in a section: optional values are left unset.
+  if (!p.reference.empty()) d.set("reference", p.reference);
   d.set("payer", Pick(lang, p.payer_name, p.payer_name_hi));
   d.set("counter", p.counter);
   d.set("cashier", p.cashier_name);
@@ -171,7 +172,7 @@ Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string&
     lines.push_back(line);
   }
   d.set("lines", lines);
-  d.set("advance", p.advance.IsZero() ? std::string() : p.advance.Format());
+  if (!p.advance.IsZero()) d.set("advance", p.advance.Format());
   return d;
 }
 

@@ -220,7 +220,8 @@ TEST_F(PaymentApiTest, VerifyPageAndOfflineCheck) {
   EXPECT_EQ(v["receipt"].at("amount_paise").as_int64(), 500'00);
   EXPECT_TRUE(v["ledger"].at("found").as_bool());
   EXPECT_EQ(Str(v["ledger"].at("status")), "received");
-  auto page = server_->Request("GET", "/verify/" + code);
+  // The page is the web's (src/web), in the browser's language.
+  auto page = server_->Request("GET", "/verify/" + code, "", "", {{"Cookie", "palika_lang=en"}});
   ASSERT_EQ(page.status, 200);
   EXPECT_THAT(page.Header("content-type"), HasSubstr("text/html"));
   EXPECT_THAT(page.body, HasSubstr(no));
