@@ -22,7 +22,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev curl
   # the format check in `make test`
   clang-format
+  # the web's templates (src/web), and the browser tests' browser (tests/e2e)
+  libkainjow-mustache-dev chromium
 )
+# The browser tests run on Node (playwright-core). Debian's nodejs and npm, unless a node is
+# already there (another packaging of it would conflict with Debian's npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 # Extra packages for one target, e.g. `scripts/install-deps.sh clang-tidy` for `make tidy`
 # (clang-tidy brings all of clang, so only those who lint pay for it).
 packages+=("$@")
@@ -34,13 +41,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "Installing: ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# playwright-core for the browser tests, at the version tests/e2e/package-lock.json pins, into
+# tests/e2e/node_modules (npm ci: exactly the lock file; only when it is missing or another
+# version).
+e2e="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
+want=$(sed -n 's/.*"playwright-core": "\([^"]*\)".*/\1/p' "$e2e/package.json")
+have=$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' "$e2e/node_modules/playwright-core/package.json" \
+  2>/dev/null | head -1 || true)
+if [ "$want" != "$have" ]; then
+  echo "Installing playwright-core $want into tests/e2e/node_modules"
+  (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi

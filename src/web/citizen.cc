@@ -105,7 +105,7 @@ http::Response FindReceipt(Site& site, http::Request& req, Env& env) {
 http::Response CitizenReceiptPdf(Site& site, http::Request& req, Env& env) {
   auto ulb = UlbOf(site, req);
   if (!ulb.ok()) return StatusPage(env, ulb.status());
-  return ReceiptPdf(site, req, env, ulb->code);
+  return ReceiptPdf(site, req, env, ulb->code, /*attachment=*/true);
 }
 
 }  // namespace

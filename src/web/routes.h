@@ -54,7 +54,9 @@ Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string&
 // "results", "no_results", "next_url"), links to link_prefix + id. A bad query becomes "error".
 void SearchInto(Site& site, const http::Request& req, Lang lang, const std::string& ulb,
                 const std::string& link_prefix, const std::string& page_path, Data& data);
-// The PDF of a receipt in the path's {no} (with or without ".pdf"), layout from ?layout=.
-http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb);
+// The PDF of a receipt in the path's {no} (with or without ".pdf"), layout from ?layout=; as an
+// attachment (a download) or inline (to print from the browser's viewer).
+http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb,
+                          bool attachment);
 
 }  // namespace palika::web::detail

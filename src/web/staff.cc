@@ -314,7 +314,7 @@ http::Response ReceiptPage(Site& site, http::Request& req, Env& env) {
 http::Response StaffReceiptPdf(Site& site, http::Request& req, Env& env) {
   auto counter = CounterOf(site, req, env);
   if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  return ReceiptPdf(site, req, env, std::get<Counter>(counter).ulb.code);
+  return ReceiptPdf(site, req, env, std::get<Counter>(counter).ulb.code, /*attachment=*/false);
 }
 
 http::Response DayClosePage(Site& site, Env& env, const Counter& c, const std::string& counter_code,

@@ -201,7 +201,8 @@ void SearchInto(Site& site, const http::Request& req, Lang lang, const std::stri
   }
 }
 
-http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb) {
+http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb,
+                          bool attachment) {
   std::string text = req.Param("no");
   if (text.ends_with(".pdf")) text.resize(text.size() - 4);
   auto no = payments::ParseReceiptNo(text);
@@ -217,8 +218,9 @@ http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const 
       layout == "thermal" ? documents::Layout::kThermal80mm : documents::Layout::kA4);
   if (!bytes.ok()) return StatusPage(env, bytes.status());
   http::Response r = http::Response::Text(200, std::move(*bytes), "application/pdf");
-  r.With("Content-Disposition",
-         "inline; filename=\"receipt-" + http::ReceiptNoInUrl(p->receipt_no) + ".pdf\"");
+  r.With("Content-Disposition", std::string(attachment ? "attachment" : "inline") +
+                                    "; filename=\"receipt-" + http::ReceiptNoInUrl(p->receipt_no) +
+                                    ".pdf\"");
   r.With("Cache-Control", "no-store");
   return r;
 }
