@@ -172,6 +172,9 @@ Status LoadDemo(App& app, int properties) {
 std::string DemoSignInHelp(const std::string& data_dir, const std::string& url) {
   return fmt::format(
       "Palika demo is at {url}\n"
+      "In a browser: {url}/ is the citizen portal (Hindi; 'English' in the header switches);\n"
+      "  {url}/staff is the staff sign-in: indore.cashier, the password below and the code from\n"
+      "  demo-otp (next line) open Indore's counter.\n"
       "Demo staff accounts (password for all: {pw}):\n"
       "  state.admin                      state administrator (all ULBs)\n"
       "  indore.admin, indore.revenue, indore.cashier, indore.registrar, indore.licensing,\n"
