@@ -5,9 +5,12 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <optional>
 
+#include "core/check.h"
 #include "ledger/checkpoint.h"
 #include "ledger/durable_file.h"
 #include "ledger/ledger.h"
@@ -83,7 +86,10 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
   if (s.ok()) s = ctx.projections->CreateSchema(*db);
   if (!s.ok()) return fail(s);
 
-  CompactRange tree;
+  // The walk hashes every entry already; the restore needs a tree of its own only when it stops
+  // inside a segment: the tree after the last whole segment, extended by the entries taken.
+  std::string whole_tree;
+  std::optional<CompactRange> partial_tree;
   uint64_t checkpointed = 0;
   int64_t last_time = 0;
   auto store_checkpoint = [&](const Checkpoint& cp, std::string note, const std::string& range,
@@ -114,13 +120,20 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
                                               e.type, SegmentFileName(seg.first, seg.last),
                                               applied.message()));
       }
-      tree.Append(LeafHash(EncodeEntry(e)));
       last_time = e.time_us;
       ++out.entries;
     }
     if (within == seg.entries.size() && within > 0) {
       PALIKA_ASSIGN_OR_RETURN(Checkpoint cp, OpenCheckpoint(seg.checkpoint_note, *old_verifier));
       PALIKA_RETURN_IF_ERROR(store_checkpoint(cp, seg.checkpoint_note, seg.tree, last_time));
+      whole_tree = seg.tree;
+    } else if (within > 0) {
+      CompactRange t;
+      if (!whole_tree.empty()) {
+        PALIKA_ASSIGN_OR_RETURN(t, CompactRange::Deserialize(whole_tree));
+      }
+      for (size_t i = 0; i < within; ++i) t.Append(LeafHash(EncodeEntry(seg.entries[i])));
+      partial_tree = std::move(t);
     }
     if (o.progress && std::chrono::steady_clock::now() - last_progress > std::chrono::seconds(1)) {
       last_progress = std::chrono::steady_clock::now();
@@ -136,14 +149,16 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
     cleanup();
     return;
   }
-  if (tree.size() == 0) {  // nothing within the limit: this log did not exist yet
+  if (out.entries == 0) {  // nothing within the limit: this log did not exist yet
     (void)db->Rollback();
     db.reset();
     cleanup();
     return;
   }
-  if (tree.size() > checkpointed) {
+  if (out.entries > checkpointed) {
     // Restored to a point between two checkpoints: sign that point with the key in use.
+    PALIKA_ASSERT(partial_tree && partial_tree->size() == out.entries);
+    const CompactRange& tree = *partial_tree;
     Checkpoint cp{log_name, tree.size(), tree.Root(), {}};
     Result<std::string> note = SignCheckpoint(cp, *log_signer);
     s = note.ok() ? db->Exec(
@@ -184,6 +199,13 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
                             o.to.string() +
                                 " खाली नहीं है; नई या खाली निर्देशिका में पुनर्स्थापित करें, "
                                 "मौजूदा डेटा पर कभी नहीं");
+  }
+  if (!o.only_ulb.empty() && std::none_of(logs.begin(), logs.end(), [&](const LogListing& l) {
+        return l.ulb == o.only_ulb;
+      })) {
+    return Status::NotFound("ulb_not_in_backup",
+                            "the backup " + o.from.string() + " holds nothing of ULB " + o.only_ulb,
+                            "बैकअप " + o.from.string() + " में निकाय " + o.only_ulb + " का कुछ नहीं है");
   }
   fs::create_directories(o.to / "ulb", ec);
   if (ec) return Status::IOError("cannot create " + o.to.string() + ": " + ec.message());
@@ -247,12 +269,6 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
       o.progress(out.ok() ? fmt::format("  {}: {} entries", log.ulb, out.entries)
                           : fmt::format("  {}: FAILED: {}", log.ulb, out.problems.front()));
     }
-  }
-  if (!o.only_ulb.empty() && report.logs.size() <= 1 &&
-      (report.logs.empty() || report.logs[0].ulb == "state")) {
-    return Status::NotFound("ulb_not_in_backup",
-                            "the backup " + o.from.string() + " holds nothing of ULB " + o.only_ulb,
-                            "बैकअप " + o.from.string() + " में निकाय " + o.only_ulb + " का कुछ नहीं है");
   }
   boost::json::object conf{{"store", "sqlite"}, {"node", old_node.name()}, {"format", 1}};
   // palika.json last: its presence says the directory is complete.

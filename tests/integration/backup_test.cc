@@ -227,6 +227,11 @@ TEST_F(BackupTest, RestoreToASeqAndToATime) {
       {"restore", "--from", backup_.string(), "--to", Scratch("x").string(), "--seq", "5"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.output, HasSubstr("--seq needs --ulb"));
+  RunResult unknown = RunPalika(
+      {"restore", "--from", backup_.string(), "--to", Scratch("y").string(), "--ulb", "0999"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.output, HasSubstr("holds nothing of ULB 0999"));
+  EXPECT_FALSE(fs::exists(Scratch("y")));
 }
 
 TEST_F(BackupTest, EncryptedSegmentsRestoreOnlyWithTheKey) {
@@ -319,6 +324,24 @@ TEST_F(BackupTest, TwoReorderedSegmentsAreCaughtAndNamed) {
   fs::rename(segs[1].path, segs[0].path);
   fs::rename(tmp, segs[1].path);
   ExpectCaught(b, segs[0].path.filename().string(), "r-reorder");
+}
+
+TEST_F(BackupTest, AForgedLedgerIsNotBackedUp) {
+  auto copy = server_->CopyDataDir();
+  ASSERT_NE(copy, nullptr);
+  RunResult forged = copy->Sql(kSehore,
+                               "UPDATE ledger_entries SET payload = replace(payload, 'Sehore', "
+                               "'Sehora') WHERE seq = 1");
+  ASSERT_EQ(forged.exit_code, 0) << forged.output;
+  const fs::path to = Scratch("forged-backup");
+  RunResult r =
+      RunPalika({"backup", "local", "--data", copy->data_dir().string(), "--to", to.string()});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("FAIL 0276"));
+  EXPECT_THAT(r.output, HasSubstr("do not match the signed checkpoint"));
+  EXPECT_THAT(r.output, HasSubstr("ok   0152"));
+  EXPECT_TRUE(IndoreSegments(to).size() > 0);
+  EXPECT_FALSE(fs::exists(to / kSehore));
 }
 
 TEST_F(BackupTest, TheDrillRestoresVerifiesAndComparesWithLive) {
