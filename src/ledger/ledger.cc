@@ -373,6 +373,15 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
         (void)writer_db_->RollbackToSavepoint("cmd");
         tree_ = saved_tree;
         next_seq_ = saved_seq;
+        // After some failures mid-statement (a full disk, say, when a savepoint's journal spills
+        // to a temporary file) SQLite rolls back the whole transaction: the commands before this
+        // one are gone too, and a later SAVEPOINT would open a transaction of its own. The batch
+        // fails as a whole.
+        if (!writer_db_->InTransaction()) {
+          s = r.status();
+          results.push_back(std::move(r));
+          break;
+        }
       }
       results.push_back(std::move(r));
     }
