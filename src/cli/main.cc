@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -24,6 +25,7 @@
 #include "services/identity/totp.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/import_properties.h"
+#include "store/sqlite/fault_vfs.h"
 #include "web/web.h"
 
 namespace fs = std::filesystem;
@@ -68,6 +70,15 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
   } catch (const std::exception&) {
     return Fail(
         Status::InvalidArgument("bad_listen", "--listen takes HOST:PORT, e.g. 127.0.0.1:8080."));
+  }
+  // Tests only: the disk-full tests give the server a limited free space
+  // (store/sqlite/fault_vfs.h).
+  if (const char* space = std::getenv("PALIKA_TEST_DISK_SPACE_FILE"); space && *space) {
+    store::sqlite::SimulateFreeSpace(space);
+    spdlog::warn(
+        "test seam: SQLite writes take their space from {} (PALIKA_TEST_DISK_SPACE_FILE); "
+        "never set it in production",
+        space);
   }
   auto app = cli::App::Open(dir);
   if (!app.ok()) return Fail(app.status());

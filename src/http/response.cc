@@ -57,6 +57,8 @@ Response Response::Error(int http_status, const Status& status) {
   response.status = http_status;
   response.content_type = "application/json";
   response.body = ErrorBody(status);
+  // 503 (storage full or busy, shutting down): nothing was saved; tell clients when to try again.
+  if (http_status == 503) response.headers.emplace_back("Retry-After", "60");
   return response;
 }
 

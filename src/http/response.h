@@ -29,7 +29,8 @@ struct Response {
   // A redirect (303 See Other by default, for after a form POST) to location.
   static Response Redirect(std::string location, int status = 303);
   // {"error": {"code", "message", "message_hi"}} with the HTTP status HttpStatusFor(kind).
-  // A status mapped to 500 is logged and its details replaced by a generic message.
+  // A status mapped to 500 is logged and its details replaced by a generic message; a 503
+  // (nothing was saved: storage full or busy, shutting down) carries Retry-After: 60.
   static Response Error(const Status& status);
   // The same body with an explicit HTTP status (405, 431, ...).
   static Response Error(int http_status, const Status& status);

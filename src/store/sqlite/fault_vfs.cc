@@ -1,9 +1,14 @@
 #include "store/sqlite/fault_vfs.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <string>
 
 namespace palika::store::sqlite {
 namespace {
@@ -19,6 +24,59 @@ struct FaultFile {
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
+
+// The simulated free space (SimulateFreeSpace). The file is looked at again on every write; it is
+// re-read when its inode, size or modification time changed.
+class FreeSpace {
+ public:
+  void Arm(const std::filesystem::path& file) {
+    std::lock_guard lk(mu_);
+    file_ = file;
+    seen_ = {};
+    remaining_ = -1;
+    armed_.store(true, std::memory_order_release);
+  }
+  bool armed() const { return armed_.load(std::memory_order_acquire); }
+
+  // How many of `n` bytes may be written now; takes them from the free space.
+  int Take(int n) {
+    std::lock_guard lk(mu_);
+    Refresh();
+    if (remaining_ < 0) return n;
+    const int64_t granted = std::min<int64_t>(n, remaining_);
+    remaining_ -= granted;
+    return static_cast<int>(granted);
+  }
+
+ private:
+  void Refresh() {  // requires mu_
+    struct stat st {};
+    if (::stat(file_.c_str(), &st) != 0) {
+      seen_ = {};
+      remaining_ = -1;
+      return;
+    }
+    if (st.st_ino == seen_.st_ino && st.st_size == seen_.st_size &&
+        st.st_mtim.tv_sec == seen_.st_mtim.tv_sec && st.st_mtim.tv_nsec == seen_.st_mtim.tv_nsec) {
+      return;
+    }
+    seen_ = st;
+    std::ifstream in(file_);
+    std::string text;
+    std::getline(in, text);
+    int64_t bytes = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+    remaining_ = ec == std::errc() && end != text.data() && bytes >= 0 ? bytes : -1;
+  }
+
+  std::atomic<bool> armed_{false};
+  std::mutex mu_;  // guards file_, seen_, remaining_
+  std::filesystem::path file_;
+  struct stat seen_ {};
+  int64_t remaining_ = -1;  // bytes; -1: unlimited
+};
+
+FreeSpace g_space;
 
 int Injected(int io_error) {
   switch (g_fault.load(std::memory_order_relaxed)) {
@@ -41,6 +99,14 @@ int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   if (int rc = Injected(SQLITE_IOERR_WRITE)) return rc;
+  const int fits = g_space.armed() ? g_space.Take(n) : n;
+  if (fits < n) {
+    // A short write, then ENOSPC: what write(2) does when the disk fills mid-write.
+    if (fits > 0) {
+      if (int rc = Real(f)->pMethods->xWrite(Real(f), buf, fits, off)) return rc;
+    }
+    return SQLITE_FULL;
+  }
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
@@ -144,5 +210,7 @@ const char* FaultVfsName() {
 
 void InjectFault(Fault fault) { g_fault.store(fault, std::memory_order_relaxed); }
 Fault CurrentFault() { return g_fault.load(std::memory_order_relaxed); }
+
+void SimulateFreeSpace(const std::filesystem::path& file) { g_space.Arm(file); }
 
 }  // namespace palika::store::sqlite

@@ -1,10 +1,12 @@
 #pragma once
 // A fault-injection seam under SQLite (LevelDB's ErrorEnv, for this store): a VFS that passes
 // every call to the operating system's VFS, except that a test can make writes and syncs fail
-// as a full disk (SQLITE_FULL, i.e. ENOSPC) or as an I/O error. Every Database opens files through
-// it, so a test exercises the real code paths; with no fault set it only forwards. Thread-safe.
+// as a full disk (SQLITE_FULL, i.e. ENOSPC) or as an I/O error, or can give SQLite a limited
+// amount of free space. Every Database opens files through it, so a test exercises the real code
+// paths; with no fault set it only forwards. Thread-safe.
 
 #include <atomic>
+#include <filesystem>
 
 namespace palika::store::sqlite {
 
@@ -20,5 +22,15 @@ const char* FaultVfsName();
 // Sets the fault for every file of every Database in this process.
 void InjectFault(Fault fault);
 Fault CurrentFault();
+
+// Simulated free space, for tests of the real server (`palika serve` arms it when the environment
+// variable PALIKA_TEST_DISK_SPACE_FILE names a file). `file` holds a decimal number of bytes that
+// SQLite may still write, counted from the moment the file was (re)written; each write takes its
+// length from it. The part of a write that does not fit is written and the write fails with
+// SQLITE_FULL, as write(2) does on ENOSPC; later writes fail until the file is rewritten with a
+// larger number, or removed. No file, or one that is not a number: unlimited. An overwrite costs
+// space too, which a real disk would not charge: stricter than a full disk, never laxer. Reads
+// and syncs are not affected. Replace the file by rename so the server never reads half of it.
+void SimulateFreeSpace(const std::filesystem::path& file);
 
 }  // namespace palika::store::sqlite
