@@ -47,10 +47,20 @@ int ExitCodeOf(int status) {
   return -1;
 }
 
-// Forks and execs argv with stdin from /dev/null and stdout/stderr on out_fd. The child dies with
-// the test process (PR_SET_PDEATHSIG).
-pid_t Spawn(const std::vector<std::string>& args, int out_fd) {
+// Forks and execs argv with stdin from /dev/null and stdout/stderr on out_fd, in this process's
+// environment with `env` added (NAME=VALUE each). The child dies with the test process
+// (PR_SET_PDEATHSIG).
+pid_t Spawn(const std::vector<std::string>& args, int out_fd,
+            const std::map<std::string, std::string>& env = {}) {
   std::vector<char*> argv = Argv(args);
+  // Built before fork: the child may only make async-signal-safe calls.
+  std::vector<std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    const std::string var = *e;
+    if (!env.contains(var.substr(0, var.find('=')))) vars.push_back(var);
+  }
+  for (const auto& [name, value] : env) vars.push_back(name + "=" + value);
+  std::vector<char*> envp = Argv(vars);
   int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -59,7 +69,7 @@ pid_t Spawn(const std::vector<std::string>& args, int out_fd) {
     ::dup2(out_fd, 1);
     ::dup2(out_fd, 2);
     CloseFrom(3);
-    ::execvp(argv[0], argv.data());
+    ::execvpe(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   if (devnull >= 0) ::close(devnull);
@@ -271,8 +281,8 @@ fs::path PalikaServer::ledger_db(const std::string& ledger) const {
   logs_.push_back(log);
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ::testing::AssertionFailure() << "cannot create " << log;
-  pid_ =
-      Spawn({PALIKA_BINARY, "serve", "--data", data_dir_.string(), "--listen", "127.0.0.1:0"}, fd);
+  pid_ = Spawn({PALIKA_BINARY, "serve", "--data", data_dir_.string(), "--listen", "127.0.0.1:0"},
+               fd, env_);
   ::close(fd);
   if (pid_ < 0) return ::testing::AssertionFailure() << "fork failed";
 
@@ -450,6 +460,40 @@ std::string PalikaServer::SignIn(const std::string& username) {
     return "";
   }
   return std::string(token->get_string());
+}
+
+std::vector<std::string> ReceiptNumberProblems(const PalikaServer& server, const std::string& ulb) {
+  // One row per series: fy series count distinct min max last_serial; a series the counter table
+  // knows but no payment uses shows count 0.
+  const std::string rows = server.Query(
+      ulb,
+      "SELECT p.fy || ' ' || p.series || ' ' || COUNT(*) || ' ' || COUNT(DISTINCT p.serial) || ' ' "
+      "|| MIN(p.serial) || ' ' || MAX(p.serial) || ' ' || COALESCE((SELECT s.last_serial FROM "
+      "receipt_series s WHERE s.fy = p.fy AND s.series = p.series), 0) FROM payments p GROUP BY "
+      "p.fy, p.series UNION ALL SELECT s.fy || ' ' || s.series || ' 0 0 0 0 ' || s.last_serial "
+      "FROM receipt_series s WHERE NOT EXISTS (SELECT 1 FROM payments p WHERE p.fy = s.fy AND "
+      "p.series = s.series)");
+  std::vector<std::string> problems;
+  std::istringstream lines(rows);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream in(line);
+    std::string fy, series;
+    int64_t count = -1, distinct = -1, min = -1, max = -1, last = -1;
+    in >> fy >> series >> count >> distinct >> min >> max >> last;
+    const std::string name = ulb + "/" + fy + "/" + series;
+    if (in.fail()) {
+      problems.push_back(name + ": unreadable row '" + line + "'");
+    } else if (distinct != count) {
+      problems.push_back(name + ": " + std::to_string(count - distinct) + " number(s) used twice");
+    } else if (count > 0 && (min != 1 || max != count)) {
+      problems.push_back(name + ": " + std::to_string(count) + " receipts numbered " +
+                         std::to_string(min) + ".." + std::to_string(max) + " (a gap)");
+    } else if (last != max) {
+      problems.push_back(name + ": the series counter says " + std::to_string(last) +
+                         ", the last receipt is " + std::to_string(max));
+    }
+  }
+  return problems;
 }
 
 void DemoServerTest::SetUp() {

@@ -82,6 +82,11 @@ class PalikaServer {
   // "state" -> state.db, a ULB code -> ulb/CODE.db.
   fs::path ledger_db(const std::string& ledger) const;
 
+  // An environment variable for the server processes started from now on (the test seams).
+  void SetServerEnv(const std::string& name, const std::string& value) { env_[name] = value; }
+  // The temporary directory that holds the data directory (for a test's own files).
+  const fs::path& root() const { return root_; }
+
   // Starts `palika serve` and waits until it announces its port (or exits, or 60 s pass).
   ::testing::AssertionResult Start();
   // SIGTERM, then waits up to timeout_seconds for the exit; *exit_code receives the status.
@@ -128,9 +133,15 @@ class PalikaServer {
   uint16_t port_ = 0;
   int starts_ = 0;
   std::vector<fs::path> logs_;
+  std::map<std::string, std::string> env_;  // added to the server's environment
   std::unique_ptr<http::TestClient> client_;
   std::map<std::string, int64_t> last_totp_step_;  // username -> last step used
 };
+
+// What is wrong with a ULB's receipt numbers (empty: nothing): each financial year's series must
+// run 1, 2, ... n with no gap and no number twice, and end where receipt_series says it does.
+// Reads the ULB's file (read-only while the server runs).
+std::vector<std::string> ReceiptNumberProblems(const PalikaServer& server, const std::string& ulb);
 
 // A test with its own demo server, started in SetUp.
 class DemoServerTest : public ::testing::Test {
