@@ -9,7 +9,7 @@
 // with a root equal to the recomputed one (a mismatch names the file and the seq range). The first
 // problem stops that log; other logs go on. Sealed segments need the backup private key; without
 // it only their headers (signatures, sizes) are checked and the report says so.
-// Reads only; thread-compatible.
+// Reads only; VerifyBackup checks several logs at once (one thread per CPU).
 
 #include <cstdint>
 #include <filesystem>

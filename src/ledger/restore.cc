@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/check.h"
 #include "ledger/checkpoint.h"
@@ -35,6 +38,7 @@ Status SyncFile(const fs::path& file) {
 
 struct LogContext {
   const LogListing* log;
+  RestoredLog* out;
   const Projections* projections;
   const NoteVerifier* old_node;
   const NoteSigner* signer;
@@ -58,6 +62,9 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
     cleanup();
   };
   cleanup();
+  if (o.progress) {
+    o.progress(fmt::format("restoring {} ({} segments)", log.ulb, log.segments.size()));
+  }
   store::sqlite::OpenOptions create;
   create.create = true;
   auto opened = store::sqlite::Database::Open(tmp, create);
@@ -238,6 +245,9 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
   PALIKA_RETURN_IF_ERROR(
       WriteFileNoReplace(o.to / "node.pub", signer->Verifier().ToString() + "\n", 0644));
 
+  // Each log restores alone into its own file, so several run at once (one per CPU).
+  std::vector<LogContext> tasks;
+  report.logs.reserve(logs.size());
   for (const LogListing& log : logs) {
     if (!o.only_ulb.empty() && log.ulb != o.only_ulb && log.ulb != "state") continue;
     RestoredLog& out = report.logs.emplace_back();
@@ -250,6 +260,7 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
     }
     LogContext ctx;
     ctx.log = &log;
+    ctx.out = &out;
     ctx.old_node = &old_node;
     ctx.signer = signer.get();
     ctx.resign = report.new_node_key;
@@ -262,14 +273,36 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
       ctx.projections = o.ulb_projections;
       ctx.file = o.to / "ulb" / (log.ulb + ".db");
     }
-    if (o.progress)
-      o.progress(fmt::format("restoring {} ({} segments)", log.ulb, log.segments.size()));
-    RestoreLog(ctx, o, out);
-    if (o.progress) {
-      o.progress(out.ok() ? fmt::format("  {}: {} entries", log.ulb, out.entries)
-                          : fmt::format("  {}: FAILED: {}", log.ulb, out.problems.front()));
-    }
+    tasks.push_back(std::move(ctx));
   }
+  std::mutex progress_mu;  // guards the caller's progress callback
+  RestoreOptions locked = o;
+  if (o.progress) {
+    locked.progress = [&](const std::string& line) {
+      std::lock_guard lk(progress_mu);
+      o.progress(line);
+    };
+  }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < tasks.size(); i = next++) {
+      const LogContext& ctx = tasks[i];
+      RestoreLog(ctx, locked, *ctx.out);
+      if (locked.progress) {
+        locked.progress(
+            ctx.out->ok()
+                ? fmt::format("  {}: {} entries", ctx.log->ulb, ctx.out->entries)
+                : fmt::format("  {}: FAILED: {}", ctx.log->ulb, ctx.out->problems.front()));
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(
+      tasks.size(), o.threads > 0 ? static_cast<size_t>(o.threads)
+                                  : std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
   boost::json::object conf{{"store", "sqlite"}, {"node", old_node.name()}, {"format", 1}};
   // palika.json last: its presence says the directory is complete.
   PALIKA_RETURN_IF_ERROR(

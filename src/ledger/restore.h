@@ -18,7 +18,8 @@
 // the backup's checkpoints stay verifiable with it). Restoring to a point between two checkpoints
 // (--seq, --until) signs one more checkpoint at that point with the key in use.
 // Errors: Conflict "restore_target_not_empty"; the node key's errors; per-log problems are in the
-// report, not a Status. Not thread-safe (one restore per target).
+// report, not a Status. Several logs restore at once, one thread each (`threads`); the report
+// keeps the backup's order. One restore per target at a time.
 
 #include <cstdint>
 #include <filesystem>
@@ -42,7 +43,8 @@ struct RestoreOptions {
   std::filesystem::path node_key;  // the primary's node.key; empty: make a new key
   const Projections* state_projections = nullptr;
   const Projections* ulb_projections = nullptr;
-  std::function<void(const std::string& line)> progress;  // may be empty
+  std::function<void(const std::string& line)> progress;  // may be empty; called under a lock
+  int threads = 0;                                        // logs restored at once; 0: one per CPU
 };
 
 struct RestoredLog {
