@@ -124,6 +124,20 @@ class BackupTest : public ::testing::Test {
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
   }
 
+  // The scenarios; each TEST_F below runs several, so the suite's setup (a demo directory, two
+  // server rounds) is paid once per test process rather than once per scenario.
+  static void RestoreGivesBackTheSameLedgersAndPayments();
+  static void WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable();
+  static void RestoreToASeqAndToATime();
+  static void EncryptedSegmentsRestoreOnlyWithTheKey();
+  static void AFlippedByteIsCaughtAndNamed();
+  static void AForgedEntryWithARecomputedChecksumIsCaughtByTheTree();
+  static void ATruncatedSegmentIsCaughtAndNamed();
+  static void ADeletedSegmentIsCaughtAndNamed();
+  static void TwoReorderedSegmentsAreCaughtAndNamed();
+  static void AForgedLedgerIsNotBackedUp();
+  static void TheDrillRestoresVerifiesAndComparesWithLive();
+
   static PalikaServer* server_;
   static fs::path backup_;
 };
@@ -131,7 +145,7 @@ class BackupTest : public ::testing::Test {
 PalikaServer* BackupTest::server_ = nullptr;
 fs::path BackupTest::backup_;
 
-TEST_F(BackupTest, RestoreGivesBackTheSameLedgersAndPayments) {
+void BackupTest::RestoreGivesBackTheSameLedgersAndPayments() {
   ASSERT_GE(IndoreSegments(backup_).size(), 3u);
   EXPECT_EQ(ReadFile(backup_ / "node.pub"), ReadFile(server_->data_dir() / "node.pub"));
   RunResult v = RunPalika({"verify", "--backup", backup_.string()});
@@ -183,7 +197,7 @@ TEST_F(BackupTest, RestoreGivesBackTheSameLedgersAndPayments) {
   EXPECT_THAT(over.output, HasSubstr("not empty"));
 }
 
-TEST_F(BackupTest, WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable) {
+void BackupTest::WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable() {
   const fs::path to = Scratch("restored-newkey");
   RunResult r = RunPalika({"restore", "--from", backup_.string(), "--to", to.string()});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -195,7 +209,7 @@ TEST_F(BackupTest, WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable) {
   EXPECT_EQ(ReadFile(to / "palika.json"), ReadFile(server_->data_dir() / "palika.json"));
 }
 
-TEST_F(BackupTest, RestoreToASeqAndToATime) {
+void BackupTest::RestoreToASeqAndToATime() {
   const fs::path to = Scratch("restored-seq");
   RunResult r = RunPalika({"restore", "--from", backup_.string(), "--to", to.string(), "--ulb",
                            kIndore, "--seq", "25"});
@@ -234,7 +248,7 @@ TEST_F(BackupTest, RestoreToASeqAndToATime) {
   EXPECT_FALSE(fs::exists(Scratch("y")));
 }
 
-TEST_F(BackupTest, EncryptedSegmentsRestoreOnlyWithTheKey) {
+void BackupTest::EncryptedSegmentsRestoreOnlyWithTheKey() {
   const fs::path keys = Scratch("keys");
   RunResult k = RunPalika({"backup", "keygen", "--out", keys.string()});
   ASSERT_EQ(k.exit_code, 0) << k.output;
@@ -275,7 +289,7 @@ TEST_F(BackupTest, EncryptedSegmentsRestoreOnlyWithTheKey) {
   EXPECT_THAT(full.output, Not(HasSubstr("need --key")));
 }
 
-TEST_F(BackupTest, AFlippedByteIsCaughtAndNamed) {
+void BackupTest::AFlippedByteIsCaughtAndNamed() {
   const fs::path b = CopyBackup("flip");
   const auto segs = IndoreSegments(b);
   ASSERT_GE(segs.size(), 2u);
@@ -285,7 +299,7 @@ TEST_F(BackupTest, AFlippedByteIsCaughtAndNamed) {
   ExpectCaught(b, segs[1].path.filename().string(), "r-flip");
 }
 
-TEST_F(BackupTest, AForgedEntryWithARecomputedChecksumIsCaughtByTheTree) {
+void BackupTest::AForgedEntryWithARecomputedChecksumIsCaughtByTheTree() {
   const fs::path b = CopyBackup("forge");
   const auto segs = IndoreSegments(b);
   std::string data = ReadFile(segs.front().path);
@@ -298,7 +312,7 @@ TEST_F(BackupTest, AForgedEntryWithARecomputedChecksumIsCaughtByTheTree) {
   ExpectCaught(b, segs.front().path.filename().string(), "r-forge");
 }
 
-TEST_F(BackupTest, ATruncatedSegmentIsCaughtAndNamed) {
+void BackupTest::ATruncatedSegmentIsCaughtAndNamed() {
   const fs::path b = CopyBackup("trunc");
   const auto segs = IndoreSegments(b);
   const std::string data = ReadFile(segs.back().path);
@@ -306,7 +320,7 @@ TEST_F(BackupTest, ATruncatedSegmentIsCaughtAndNamed) {
   ExpectCaught(b, segs.back().path.filename().string(), "r-trunc");
 }
 
-TEST_F(BackupTest, ADeletedSegmentIsCaughtAndNamed) {
+void BackupTest::ADeletedSegmentIsCaughtAndNamed() {
   const fs::path b = CopyBackup("delete");
   const auto segs = IndoreSegments(b);
   fs::remove(segs[1].path);
@@ -316,7 +330,7 @@ TEST_F(BackupTest, ADeletedSegmentIsCaughtAndNamed) {
   EXPECT_THAT(v.output, HasSubstr("segment missing"));
 }
 
-TEST_F(BackupTest, TwoReorderedSegmentsAreCaughtAndNamed) {
+void BackupTest::TwoReorderedSegmentsAreCaughtAndNamed() {
   const fs::path b = CopyBackup("reorder");
   const auto segs = IndoreSegments(b);
   const fs::path tmp = b / "swap";
@@ -326,7 +340,7 @@ TEST_F(BackupTest, TwoReorderedSegmentsAreCaughtAndNamed) {
   ExpectCaught(b, segs[0].path.filename().string(), "r-reorder");
 }
 
-TEST_F(BackupTest, AForgedLedgerIsNotBackedUp) {
+void BackupTest::AForgedLedgerIsNotBackedUp() {
   auto copy = server_->CopyDataDir();
   ASSERT_NE(copy, nullptr);
   RunResult forged = copy->Sql(kSehore,
@@ -344,7 +358,7 @@ TEST_F(BackupTest, AForgedLedgerIsNotBackedUp) {
   EXPECT_FALSE(fs::exists(to / kSehore));
 }
 
-TEST_F(BackupTest, TheDrillRestoresVerifiesAndComparesWithLive) {
+void BackupTest::TheDrillRestoresVerifiesAndComparesWithLive() {
   RunResult d = RunPalika({"drill", "--from", backup_.string(), "--data",
                            server_->data_dir().string(), "--scratch", Scratch("").string()});
   ASSERT_EQ(d.exit_code, 0) << d.output;
@@ -364,6 +378,29 @@ TEST_F(BackupTest, TheDrillRestoresVerifiesAndComparesWithLive) {
   EXPECT_EQ(bad.exit_code, 3) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("FAIL 0152"));
   EXPECT_THAT(bad.output, HasSubstr("Drill FAILED"));
+}
+
+// Restore: a round trip with the node's key and without it, and to a seq and a time.
+TEST_F(BackupTest, RestoreRoundTripsWithAndWithoutTheNodeKeyToASeqAndATime) {
+  RestoreGivesBackTheSameLedgersAndPayments();
+  WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable();
+  RestoreToASeqAndToATime();
+}
+
+// Keys and trust: sealed segments need their key; a forged ledger is never backed up.
+TEST_F(BackupTest, SealedSegmentsNeedTheKeyAndForgeriesAreRefused) {
+  EncryptedSegmentsRestoreOnlyWithTheKey();
+  AForgedLedgerIsNotBackedUp();
+}
+
+// The segment fault tests of the issue, and the drill that would catch them daily.
+TEST_F(BackupTest, DamagedSegmentsAreCaughtAndNamedAndTheDrillFails) {
+  AFlippedByteIsCaughtAndNamed();
+  AForgedEntryWithARecomputedChecksumIsCaughtByTheTree();
+  ATruncatedSegmentIsCaughtAndNamed();
+  ADeletedSegmentIsCaughtAndNamed();
+  TwoReorderedSegmentsAreCaughtAndNamed();
+  TheDrillRestoresVerifiesAndComparesWithLive();
 }
 
 }  // namespace
