@@ -80,8 +80,11 @@ std::variant<Counter, http::Response> CounterOf(Site& site, const http::Request&
   if (!ulb.ok()) return StatusPage(env, ulb.status());
   c.ulb = *ulb;
   if (!identity::Authorize(c.who, Permission::kPaymentCollect, c.ulb.code).ok()) {
-    return ErrorPage(env, 403,
-                     Text(env.lang, "error_not_your_counter", {{"ulb", UlbName(env.lang, c.ulb)}}));
+    env.staff = &c.who;  // the page still offers sign-out
+    http::Response page = ErrorPage(
+        env, 403, Text(env.lang, "error_not_your_counter", {{"ulb", UlbName(env.lang, c.ulb)}}));
+    env.staff = nullptr;
+    return page;
   }
   return c;
 }

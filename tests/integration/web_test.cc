@@ -236,6 +236,7 @@ TEST_F(WebTest, AnotherUlbsStaffCannotOpenTheCounter) {
     auto r = Send("GET", path, cookies);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_THAT(r.body, HasSubstr("इंदौर में आपका कोई काउंटर नहीं है"));
+    EXPECT_THAT(r.body, HasSubstr("action=\"/staff/sign-out\""));  // still signed in
   }
   auto post = Send("POST", "/staff/0152/p/01-000001/collect", cookies,
                    "csrf=" + std::string(64, 'f') + "&key=" + std::string(64, '1') +
@@ -281,6 +282,35 @@ TEST_F(WebTest, VerifyPageInTheUsersLanguageAndJsonForPrograms) {
   auto form = Send("GET", "/verify?code=" + web::UrlEncode("https://x.example" + url));
   EXPECT_EQ(form.status, 303);
   EXPECT_EQ(*form.FindHeader("Location"), url);
+}
+
+TEST_F(WebTest, CashierClosesTheDayAndTheCounterTakesNoMore) {
+  const std::string token = SignIn("indore.cashier");
+  const std::string csrf(64, 'd');
+  const std::string cookies = "palika_lang=en; palika_csrf=" + csrf + "; palika_staff=" + token;
+  // A counter of this test's own, so that the other tests' C1 stays open.
+  auto page = Send("GET", "/staff/0152/p/01-000004", cookies);
+  auto paid = Send(
+      "POST", "/staff/0152/p/01-000004/collect", cookies,
+      "csrf=" + csrf + "&key=" + Hidden(page.body, "key") + "&amount=250&mode=cash&counter=C9");
+  ASSERT_EQ(paid.status, 303) << paid.body;
+
+  auto close = Send("GET", "/staff/0152/day-close?counter=C9", cookies);
+  ASSERT_EQ(close.status, 200) << close.body;
+  EXPECT_THAT(close.body, HasSubstr("<strong>₹250.00</strong>"));
+  auto closed = Send("POST", "/staff/0152/day-close", cookies,
+                     "csrf=" + csrf + "&key=" + Hidden(close.body, "key") +
+                         "&counter=C9&declared=240&note=short+by+ten");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_THAT(closed.body, HasSubstr("The day is closed for this counter."));
+  EXPECT_THAT(closed.body, HasSubstr("-₹10.00"));
+
+  page = Send("GET", "/staff/0152/p/01-000004", cookies);
+  auto refused = Send(
+      "POST", "/staff/0152/p/01-000004/collect", cookies,
+      "csrf=" + csrf + "&key=" + Hidden(page.body, "key") + "&amount=100&mode=cash&counter=C9");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("class=\"error\""));
 }
 
 // Last: it moves the sessions' clock.
