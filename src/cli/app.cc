@@ -11,6 +11,7 @@
 #include "services/payments/payments.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/register.h"
+#include "services/registry/replication_tokens.h"
 
 namespace palika::cli {
 
@@ -24,6 +25,7 @@ const ledger::Projections& StateProjections() {
   static const ledger::Projections p = [] {
     ledger::Projections p;
     registry::RegisterStateProjections(p);
+    registry::RegisterTokenProjections(p);
     property_tax::RegisterBillingStateProjections(p);
     return p;
   }();

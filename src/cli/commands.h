@@ -32,5 +32,7 @@ void AddBackupCommands(CLI::App& cli, std::vector<CommandRun>& runs);
 // `palika verify --backup DIR [--key FILE] [--ulb CODE]`: exit 0 intact, 3 if a log is damaged.
 int VerifyBackupCommand(const std::string& backup_dir, const std::string& key_file,
                         const std::string& only_ulb);
+// token add/list/revoke, backup pull, backup status (replication_commands.cc).
+void AddReplicationCommands(CLI::App& cli, std::vector<CommandRun>& runs);
 
 }  // namespace palika::cli

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,7 +58,8 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
   return 0;
 }
 
-int Serve(const std::string& dir, const std::string& listen, const web::WebOptions& web_options) {
+int Serve(const std::string& dir, const std::string& listen, const web::WebOptions& web_options,
+          int sync_backups, double sync_timeout_s) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return Fail(
@@ -82,6 +84,8 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
   }
   auto app = cli::App::Open(dir);
   if (!app.ok()) return Fail(app.status());
+  (*app)->ledgers().backups().RequireSync(
+      sync_backups, std::chrono::milliseconds(static_cast<int64_t>(sync_timeout_s * 1000)));
   // Outages declared in the state ledger but not yet copied into a ULB's own (a crash between the
   // two writes, or a ULB that was held back then): copied now, before any dues are served.
   if (auto synced = property_tax::Billing((*app)->ledgers()).SyncOutages("system"); !synced.ok()) {
@@ -103,6 +107,10 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
   if (!s.ok()) return Fail(s);
   server.StopOnSignals();
   std::string url = "http://" + options.host + ":" + std::to_string(server.port());
+  if (sync_backups > 0) {
+    std::cout << "Synchronous backup: a ULB write is acknowledged once " << sync_backups
+              << " backup host(s) hold it (timeout " << sync_timeout_s << " s)." << std::endl;
+  }
   std::cout << "Palika is serving " << dir << " on " << url << " (Ctrl-C or SIGTERM to stop)"
             << std::endl;
   if (fs::exists(fs::path(dir) / "demo")) std::cout << cli::DemoSignInHelp(dir, url) << std::flush;
@@ -332,6 +340,17 @@ int main(int argc, char** argv) {
   serve->add_flag("--secure-cookies", web_options.secure_cookies,
                   "Mark the web's cookies Secure (browsers reach Palika over HTTPS, directly or "
                   "through a TLS proxy); leave off for plain http://127.0.0.1");
+  int sync_backups = 0;
+  double sync_timeout_s = 5;
+  serve
+      ->add_option("--sync-backup", sync_backups,
+                   "Acknowledge a ULB write only once N backup hosts hold it (RPO 0)")
+      ->check(CLI::Range(0, 16));
+  serve
+      ->add_option("--sync-timeout", sync_timeout_s,
+                   "How long a write waits for the backups before a 503 (5s, 500ms)")
+      ->transform(CLI::AsNumberWithUnit(std::map<std::string, double>{{"ms", 0.001}, {"s", 1}}))
+      ->check(CLI::Range(0.01, 600.0));
 
   auto* ulb = cli.add_subcommand("ulb", "ULBs");
   ulb->require_subcommand(1);
@@ -390,13 +409,14 @@ int main(int argc, char** argv) {
   cli::AddPaymentCommands(cli, runs);
   cli::AddAccountsCommands(cli, runs);
   cli::AddBackupCommands(cli, runs);
+  cli::AddReplicationCommands(cli, runs);
 
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::info);
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
 
   if (init->parsed()) return Init(dir, demo, demo_properties);
-  if (serve->parsed()) return Serve(dir, listen, web_options);
+  if (serve->parsed()) return Serve(dir, listen, web_options, sync_backups, sync_timeout_s);
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;
     return UlbAdd(dir, info);

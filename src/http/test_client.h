@@ -1,5 +1,5 @@
 #pragma once
-// TestClient: a small synchronous HTTP/1.1 client for tests and tools (not for production calls).
+// TestClient: the HTTP client (client.h) for tests, plus SendRaw for malformed requests.
 //
 // Keeps one connection alive across Request() calls and reconnects once if the server had closed
 // it. Every operation has a deadline (timeout); on any failure the response has status 0 and
@@ -14,17 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "http/client.h"
+
 namespace palika::http {
-
-struct ClientResponse {
-  int status = 0;                              // 0: no response (see error)
-  std::map<std::string, std::string> headers;  // lowercase names; repeats joined with ", "
-  std::string body;
-  std::string error;  // why there is no response
-
-  // Header by lowercase name, or "" if absent.
-  std::string Header(const std::string& lowercase_name) const;
-};
 
 class TestClient {
  public:
@@ -51,8 +43,9 @@ class TestClient {
   void Close();
 
  private:
-  class Impl;
-  std::unique_ptr<Impl> impl_;
+  std::string host_;
+  uint16_t port_;
+  Client client_;
 };
 
 }  // namespace palika::http

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/check.h"
+#include "core/encoding.h"
 #include "core/json.h"
 
 namespace palika::ledger {
@@ -226,6 +227,7 @@ Status Ledger::Initialise(bool create) {
     tree_ = std::move(range).value();
     checkpointed_size_ = cp->size;
     latest_note_ = last_cp->Text(1);
+    latest_size_ = cp->size;
   }
   // The writer signs a checkpoint at least every interval, so unsigned entries can only be the
   // last moments before a crash. A longer unsigned tail means checkpoints were deleted or entries
@@ -266,8 +268,10 @@ Status Ledger::Initialise(bool create) {
     }
     checkpointed_size_ = tree_.size();
     latest_note_ = *note;
+    latest_size_ = tree_.size();
   }
   last_checkpoint_ = std::chrono::steady_clock::now();
+  if (options_.backups) options_.backups->Committed(options_.ulb, n);
   if (options_.metrics) {
     options_.metrics->Set("palika_ledger_entries", {{"ulb", options_.ulb}}, static_cast<double>(n));
   }
@@ -305,7 +309,13 @@ Result<CommitResult> Ledger::Submit(Command command) {
     queue_.push_back(std::move(pending));
   }
   cv_.notify_one();
-  return future.get();
+  Result<CommitResult> result = future.get();
+  // Synchronous mode: durable here is not enough; the answer waits for the backups. Outside the
+  // writer thread, so other commands keep committing meanwhile.
+  if (result.ok() && SyncMode()) {
+    PALIKA_RETURN_IF_ERROR(options_.backups->WaitForSync(options_.ulb, result->backup_seq));
+  }
+  return result;
 }
 
 void Ledger::WriterLoop() {
@@ -317,7 +327,7 @@ void Ledger::WriterLoop() {
       auto ready = [&] { return !queue_.empty() || stopping_; };
       if (!ready()) {
         if (tree_.size() > checkpointed_size_) {
-          cv_.wait_until(lk, last_checkpoint_ + options_.checkpoint_interval, ready);
+          cv_.wait_until(lk, last_checkpoint_ + CheckpointInterval(), ready);
         } else {
           cv_.wait(lk, ready);
         }
@@ -329,7 +339,7 @@ void Ledger::WriterLoop() {
       stop = stopping_ && queue_.empty();
     }
     if (!batch.empty()) CommitBatch(batch);
-    bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= options_.checkpoint_interval;
+    bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= CheckpointInterval();
     if (tree_.size() > checkpointed_size_ && (due || stop)) {
       Status s = writer_db_->BeginImmediate();
       Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
@@ -337,8 +347,7 @@ void Ledger::WriterLoop() {
       if (note.ok() && s.ok()) {
         checkpointed_size_ = tree_.size();
         last_checkpoint_ = std::chrono::steady_clock::now();
-        std::lock_guard lk(mu_);
-        latest_note_ = *note;
+        CheckpointStored(tree_.size(), *note);
       } else {
         if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
         spdlog::error("ledger {}: cannot write checkpoint: {}", options_.ulb,
@@ -387,8 +396,7 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     }
   }
   std::string note;
-  const bool due =
-      std::chrono::steady_clock::now() - last_checkpoint_ >= options_.checkpoint_interval;
+  const bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= CheckpointInterval();
   if (s.ok() && due && tree_.size() > checkpointed_size_) {
     auto n = WriteCheckpoint(NextTime());
     if (n.ok())
@@ -419,9 +427,12 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       checkpointed_size_ = tree_.size();
       last_checkpoint_ = std::chrono::steady_clock::now();
     }
-    std::lock_guard lk(mu_);
-    committed_size_ = tree_.size();
-    if (!note.empty()) latest_note_ = note;
+    {
+      std::lock_guard lk(mu_);
+      committed_size_ = tree_.size();
+    }
+    if (options_.backups) options_.backups->Committed(options_.ulb, tree_.size());
+    if (!note.empty()) CheckpointStored(tree_.size(), note);
   }
   if (options_.metrics) {
     const double seconds =
@@ -439,8 +450,9 @@ Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
   auto& db = *writer_db_;
   if (!command.idempotency_key.empty()) {
     PALIKA_ASSIGN_OR_RETURN(
-        auto seen, db.QueryOne("SELECT request_hash, response FROM idempotency_keys WHERE key = ?",
-                               {command.idempotency_key}));
+        auto seen,
+        db.QueryOne("SELECT request_hash, response, seq FROM idempotency_keys WHERE key = ?",
+                    {command.idempotency_key}));
     if (seen) {
       if (seen->Text(0) != command.request_hash) {
         return Status::Conflict(
@@ -453,6 +465,7 @@ Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
       CommitResult out;
       out.response = json::parse(seen->Text(1));
       out.replayed = true;
+      out.backup_seq = static_cast<uint64_t>(seen->Int(2));
       return out;
     }
   }
@@ -478,6 +491,7 @@ Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
   }
   out.last_seq = next_seq_ - 1;
   if (out.last_seq < out.first_seq) out.first_seq = out.last_seq = 0;
+  out.backup_seq = out.last_seq;
   out.response = std::move(decision.response);
   return out;
 }
@@ -526,6 +540,7 @@ void Ledger::Close() {
     stopping_ = true;
   }
   cv_.notify_all();
+  checkpoint_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
 }
 
@@ -537,6 +552,90 @@ uint64_t Ledger::size() const {
 std::string Ledger::LatestCheckpointNote() const {
   std::lock_guard lk(mu_);
   return latest_note_;
+}
+
+uint64_t Ledger::checkpointed_size() const {
+  std::lock_guard lk(mu_);
+  return latest_size_;
+}
+
+// The ULB ledgers hold what must not be lost (payments, the register); the state ledger's writes
+// (sign-in audit, users) do not wait, so that staff can still sign in while a backup is down.
+bool Ledger::SyncMode() const {
+  return options_.backups && options_.ulb != "state" && options_.backups->sync_hosts() > 0;
+}
+
+std::chrono::milliseconds Ledger::CheckpointInterval() const {
+  return SyncMode() ? std::chrono::milliseconds(0) : options_.checkpoint_interval;
+}
+
+void Ledger::CheckpointStored(uint64_t size, std::string note) {
+  {
+    std::lock_guard lk(mu_);
+    latest_note_ = std::move(note);
+    latest_size_ = size;
+  }
+  checkpoint_cv_.notify_all();
+  if (options_.checkpoint_signal) options_.checkpoint_signal->Notify();
+}
+
+uint64_t Ledger::WaitForCheckpoint(uint64_t above,
+                                   std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lk(mu_);
+  checkpoint_cv_.wait_until(lk, deadline, [&] { return latest_size_ > above || stopping_; });
+  return latest_size_;
+}
+
+Result<CheckpointedEntries> Ledger::ReadCheckpointed(uint64_t after, size_t limit) {
+  CheckpointedEntries out;
+  PALIKA_RETURN_IF_ERROR(Read([&](store::Transaction& tx) -> Status {
+    const auto from = static_cast<int64_t>(after);
+    const auto upto = static_cast<int64_t>(after + std::max<size_t>(limit, 1));
+    PALIKA_ASSIGN_OR_RETURN(
+        auto cp, tx.QueryOne("SELECT size, note FROM ledger_checkpoints WHERE origin = ? AND "
+                             "size > ? AND size <= ? ORDER BY size DESC LIMIT 1",
+                             {options_.origin, from, upto}));
+    if (!cp) {
+      PALIKA_ASSIGN_OR_RETURN(cp, tx.QueryOne("SELECT size, note FROM ledger_checkpoints WHERE "
+                                              "origin = ? AND size > ? ORDER BY size LIMIT 1",
+                                              {options_.origin, from}));
+    }
+    if (!cp) return Status::OK();
+    out.checkpoint_size = static_cast<uint64_t>(cp->Int(0));
+    out.checkpoint = cp->Text(1);
+    out.entries.reserve(out.checkpoint_size - after);
+    return tx.ForEach(
+        "SELECT origin, seq, ulb, time_us, actor, type, payload FROM ledger_entries "
+        "WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq",
+        {options_.origin, from, cp->Int(0)}, [&](const store::Row& r) {
+          out.entries.push_back({r.Text(2), r.Text(0), static_cast<uint64_t>(r.Int(1)), r.Int(3),
+                                 r.Text(4), r.Text(5), r.Text(6)});
+          return true;
+        });
+  }));
+  return out;
+}
+
+CheckpointSignal::CheckpointSignal() : instance_(HexEncode(RandomBytes(8))) {}
+
+uint64_t CheckpointSignal::generation() const {
+  std::lock_guard lk(mu_);
+  return generation_;
+}
+
+uint64_t CheckpointSignal::WaitAfter(uint64_t seen,
+                                     std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lk(mu_);
+  cv_.wait_until(lk, deadline, [&] { return generation_ > seen; });
+  return generation_;
+}
+
+void CheckpointSignal::Notify() {
+  {
+    std::lock_guard lk(mu_);
+    ++generation_;
+  }
+  cv_.notify_all();
 }
 
 }  // namespace palika::ledger

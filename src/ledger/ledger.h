@@ -13,6 +13,12 @@
 // Idempotency: a command with a key that was seen before gets the stored answer and writes
 // nothing; the key, a hash of the request and the answer are themselves an entry, so they survive
 // restore. Read() runs on a pooled read connection over a snapshot and never waits for the writer.
+//
+// Replication: ReadCheckpointed() serves the entries after a backup's size up to a stored
+// checkpoint that closes them; WaitForCheckpoint() lets a long poll sleep until a new checkpoint
+// exists. With `backups` in synchronous mode (BackupAcks::RequireSync) the writer signs a
+// checkpoint in every batch, and Submit returns only once enough backup hosts hold the command's
+// entries (Unavailable "backup_not_confirmed" after the timeout: committed here, not yet copied).
 // Thread-safe: Submit and Read may be called from any thread.
 
 #include <boost/json.hpp>
@@ -29,6 +35,7 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "ledger/backup_acks.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/merkle_tree.h"
@@ -65,6 +72,37 @@ struct CommitResult {
   uint64_t first_seq = 0;  // 0 when nothing was appended
   uint64_t last_seq = 0;
   bool replayed = false;  // the idempotency key was seen before; this is the stored answer
+  // The entry a backup must hold for this answer to survive the loss of this server: last_seq,
+  // or for a replayed answer the entry that recorded it; 0 when nothing was recorded.
+  uint64_t backup_seq = 0;
+};
+
+// Wakes whoever waits for a new checkpoint in any of several ledgers (the replication list's long
+// poll): every ledger sharing it calls Notify() after it stores a checkpoint. Thread-safe.
+class CheckpointSignal {
+ public:
+  CheckpointSignal();
+  // Random per process: a generation is meaningful only with the instance it came from (a
+  // restarted server counts from 0 again).
+  const std::string& instance() const { return instance_; }
+  uint64_t generation() const;
+  // Returns once generation() > seen, or at the deadline; returns generation().
+  uint64_t WaitAfter(uint64_t seen, std::chrono::steady_clock::time_point deadline) const;
+  void Notify();
+
+ private:
+  mutable std::mutex mu_;  // guards generation_
+  mutable std::condition_variable cv_;
+  uint64_t generation_ = 0;
+  const std::string instance_;
+};
+
+// Entries after some size, closed by a stored signed checkpoint (what a backup needs to write a
+// segment that ends at a checkpoint).
+struct CheckpointedEntries {
+  std::vector<Entry> entries;  // seq after+1 .. checkpoint_size; empty if nothing new
+  uint64_t checkpoint_size = 0;
+  std::string checkpoint;  // the signed note at checkpoint_size ("" when entries is empty)
 };
 
 struct LedgerOptions {
@@ -74,7 +112,9 @@ struct LedgerOptions {
   const NoteSigner* signer = nullptr;
   const NoteVerifier* verifier = nullptr;
   const Projections* projections = nullptr;
-  Metrics* metrics = nullptr;  // may be null
+  Metrics* metrics = nullptr;                     // may be null
+  BackupAcks* backups = nullptr;                  // may be null: no lag, no synchronous mode
+  CheckpointSignal* checkpoint_signal = nullptr;  // may be null
   std::chrono::milliseconds checkpoint_interval{1000};
   size_t max_batch = 512;
 };
@@ -109,8 +149,18 @@ class Ledger {
   void Close();
 
   const std::string& ulb() const { return options_.ulb; }
+  const std::string& origin() const { return options_.origin; }
   uint64_t size() const;                     // entries committed
   std::string LatestCheckpointNote() const;  // the last signed checkpoint ("" if none yet)
+  uint64_t checkpointed_size() const;        // the tree size of that checkpoint
+
+  // Blocks until a checkpoint larger than `above` is stored, the deadline passes, or the ledger
+  // closes; returns checkpointed_size().
+  uint64_t WaitForCheckpoint(uint64_t above, std::chrono::steady_clock::time_point deadline) const;
+  // This node's entries after `after`, in a read snapshot, up to the largest stored checkpoint of
+  // at most after + limit entries; if none is that small, up to the smallest beyond `after` (a
+  // checkpoint is never split). Empty when no checkpoint lies beyond `after`.
+  Result<CheckpointedEntries> ReadCheckpointed(uint64_t after, size_t limit);
 
  private:
   struct Pending {
@@ -127,6 +177,12 @@ class Ledger {
   // Signs and stores a checkpoint of the current tree inside the open transaction.
   Result<std::string> WriteCheckpoint(int64_t now_us);
   int64_t NextTime();
+  // Synchronous mode applies to this ledger (a ULB's, with BackupAcks requiring hosts).
+  bool SyncMode() const;
+  // How often checkpoints are signed: every batch in synchronous mode, else the option.
+  std::chrono::milliseconds CheckpointInterval() const;
+  // After a checkpoint is stored (mu_ not held).
+  void CheckpointStored(uint64_t size, std::string note);
 
   LedgerOptions options_;
   std::unique_ptr<store::sqlite::Database> writer_db_;  // used only by the writer thread
@@ -139,12 +195,15 @@ class Ledger {
   std::chrono::steady_clock::time_point last_checkpoint_;
   int64_t last_time_us_ = 0;
 
-  mutable std::mutex mu_;  // guards queue_, stopping_, committed_size_, latest_note_
+  // guards queue_, stopping_, committed_size_, latest_note_, latest_size_
+  mutable std::mutex mu_;
   std::condition_variable cv_;
+  mutable std::condition_variable checkpoint_cv_;  // latest_size_ grew, or stopping_
   std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   uint64_t committed_size_ = 0;
   std::string latest_note_;
+  uint64_t latest_size_ = 0;
 
   std::mutex readers_mu_;  // guards readers_
   std::vector<std::unique_ptr<store::sqlite::Database>> readers_;

@@ -97,6 +97,7 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
   set->state_projections_ = &state_projections;
   set->ulb_projections_ = &ulb_projections;
   set->metrics_ = metrics;
+  set->backups_ = std::make_unique<BackupAcks>(metrics);
   PALIKA_ASSIGN_OR_RETURN(set->config_, ReadDataDirConfig(dir));
   if (set->config_.store != "sqlite") {
     return Status::InvalidArgument("store_unsupported",
@@ -154,6 +155,8 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb, co
   options.verifier = keys.verifier.get();
   options.projections = ulb == "state" ? state_projections_ : ulb_projections_;
   options.metrics = metrics_;
+  options.backups = backups_.get();
+  options.checkpoint_signal = &checkpoint_signal_;
   {
     std::lock_guard lk(mu_);
     keys_[ulb] = std::move(keys);

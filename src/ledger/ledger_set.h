@@ -59,6 +59,10 @@ class LedgerSet {
   const NoteVerifier& node_verifier() const { return node_verifier_; }
   // The node's signing key (receipt codes are signed with it under a per-ULB name).
   const NoteSigner& node_signer() const { return *node_signer_; }
+  // What each backup host holds, lag, synchronous mode (shared by every ledger of the set).
+  BackupAcks& backups() { return *backups_; }
+  // Notified whenever any ledger of the set stores a checkpoint.
+  const CheckpointSignal& checkpoint_signal() const { return checkpoint_signal_; }
   std::filesystem::path UlbFile(const std::string& code) const;
 
   // Closes every ledger (final checkpoints). Idempotent.
@@ -76,6 +80,8 @@ class LedgerSet {
   const Projections* state_projections_ = nullptr;
   const Projections* ulb_projections_ = nullptr;
   Metrics* metrics_ = nullptr;
+  std::unique_ptr<BackupAcks> backups_;
+  CheckpointSignal checkpoint_signal_;
 
   // Per-log signers and verifiers live as long as the ledgers that point at them.
   struct LogKeys {

@@ -938,3 +938,101 @@ TEST_F(LedgerTest, ATableAddedByAnUpgradeIsBuiltFromTheEntriesAlreadyThere) {
 
 }  // namespace
 }  // namespace palika::ledger
+
+namespace palika::ledger {
+namespace {
+
+// Replication reads: entries after a size, closed by a stored checkpoint, never past it.
+TEST_F(LedgerTest, ReadCheckpointedServesEntriesUpToAStoredCheckpoint) {
+  MakeThreeEntries();
+  auto l = MustOpen(1h, false);
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->Submit(SetKey("d", 4)).ok());  // committed, not yet checkpointed
+  auto all = l->ReadCheckpointed(0, 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->entries.size(), 3u);
+  EXPECT_EQ(all->entries[0].seq, 1u);
+  EXPECT_EQ(all->checkpoint_size, 3u);
+  auto cp = OpenNote(all->checkpoint);
+  ASSERT_TRUE(cp.ok());
+  EXPECT_EQ(cp->size, 3u);
+  EXPECT_EQ(cp->root, RootOf(all->entries));
+  // A limit smaller than the next checkpoint does not split it.
+  auto small = l->ReadCheckpointed(1, 1);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->entries.size(), 2u);
+  EXPECT_EQ(small->checkpoint_size, 3u);
+  // Nothing checkpointed beyond 3 yet.
+  auto none = l->ReadCheckpointed(3, 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->entries.empty());
+  EXPECT_EQ(none->checkpoint, "");
+}
+
+TEST_F(LedgerTest, WaitForCheckpointWakesWhenOneIsStored) {
+  auto l = MustOpen(20ms);
+  ASSERT_TRUE(l);
+  const auto started = std::chrono::steady_clock::now();
+  std::thread writer([&] {
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(l->Submit(SetKey("a", 1)).ok());
+  });
+  const uint64_t size = l->WaitForCheckpoint(0, started + 10s);
+  writer.join();
+  EXPECT_EQ(size, 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  // Nothing new: returns at the deadline with the same size.
+  EXPECT_EQ(l->WaitForCheckpoint(1, std::chrono::steady_clock::now() + 50ms), 1u);
+}
+
+// Synchronous mode: Submit answers only once a backup host acked the command's entries; without
+// one it fails after the timeout with the write recorded, and the retry with the same key
+// returns the stored answer once a host holds it.
+TEST_F(LedgerTest, SyncModeWaitsForABackupHost) {
+  BackupAcks acks;
+  acks.RequireSync(1, 300ms);
+  auto options = Options(1h);
+  options.backups = &acks;
+  auto opened = Ledger::Open(options, true);
+  ASSERT_TRUE(opened.ok());
+  auto& l = **opened;
+  const auto started = std::chrono::steady_clock::now();
+  auto first = l.Submit(SetKey("a", 1));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().code(), "backup_not_confirmed");
+  EXPECT_EQ(l.size(), 1u) << "recorded, though not acknowledged";
+  EXPECT_EQ(l.checkpointed_size(), 1u) << "sync mode checkpoints every batch";
+
+  // A backup host that acks whatever is checkpointed.
+  std::atomic<bool> stop = false;
+  std::thread backup([&] {
+    uint64_t held = 0;
+    while (!stop) {
+      held = l.WaitForCheckpoint(held, std::chrono::steady_clock::now() + 50ms);
+      acks.Ack("backup-1", kUlb, held);
+    }
+  });
+  auto keyed = l.Submit(Decide(
+      [](store::Transaction&, int64_t) -> Result<Decision> {
+        return Decision{{Event{"kv.set", {{"key", "k"}, {"value", 2}}}}, json::object{{"ok", 1}}};
+      },
+      "key-1", "hash-1"));
+  ASSERT_TRUE(keyed.ok()) << keyed.status().ToString();
+  auto replayed = l.Submit(Decide(
+      [](store::Transaction&, int64_t) -> Result<Decision> { return Status::Internal("not run"); },
+      "key-1", "hash-1"));
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->backup_seq, keyed->last_seq);
+  stop = true;
+  backup.join();
+  auto lags = acks.Lags();
+  ASSERT_EQ(lags.size(), 1u);
+  EXPECT_EQ(lags[0].host, "backup-1");
+  EXPECT_EQ(lags[0].held, l.size());
+  EXPECT_EQ(lags[0].seconds, 0);
+}
+
+}  // namespace
+}  // namespace palika::ledger

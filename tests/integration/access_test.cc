@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,7 +60,8 @@ const std::vector<DemoAccount>& DemoAccounts() {
 // A JSON string's text ("" for anything else), for comparisons.
 std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
 
-// The route's path for `ulb`; any other path parameter ({id}, {receipt_no}.pdf, ...) becomes "1".
+// The route's path for `ulb` (also for a replication route's {ledger}); any other path parameter
+// ({id}, {receipt_no}.pdf, ...) becomes "1".
 std::string Target(const std::string& pattern, const std::string& ulb) {
   std::string out;
   for (size_t i = 0; i < pattern.size(); ++i) {
@@ -69,7 +71,10 @@ std::string Target(const std::string& pattern, const std::string& ulb) {
     }
     const size_t close = pattern.find('}', i);
     const std::string name = pattern.substr(i, close - i + 1);
-    out += name == "{ulb}" ? ulb : name == "{id}" ? "01-000001" : name == "{fy}" ? "2026-27" : "1";
+    out += name == "{ulb}" || name == "{ledger}" ? ulb
+           : name == "{id}"                      ? "01-000001"
+           : name == "{fy}"                      ? "2026-27"
+                                                 : "1";
     i = close;
   }
   return out;
@@ -351,6 +356,14 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
   for (const auto& account : DemoAccounts()) {
     for (const std::string ulb : {kIndore, kSehore}) {
       for (const auto& route : http::ApiRoutes()) {
+        if (route.access == http::Access::kReplication) {
+          // No staff role holds replication.read: only a replication token reads these.
+          ASSERT_FALSE(identity::RoleHas(account.role, *route.permission)) << route.pattern;
+          auto r = server_->Request(route.method, Target(route.pattern, ulb),
+                                    route.method == "GET" ? "" : "{}", tokens[account.username]);
+          EXPECT_TRUE(IsApiError(r, 403, "forbidden")) << account.username << " " << route.pattern;
+          continue;
+        }
         if (route.access != http::Access::kUlb && route.access != http::Access::kState) continue;
         ASSERT_TRUE(route.permission.has_value()) << route.pattern;
         const std::string scope = route.access == http::Access::kState ? "*" : ulb;
@@ -401,6 +414,44 @@ TEST_F(AccessTest, RoleUlbRouteMatrix) {
     std::cout << "access checked, but no valid body known for " << route
               << " (add it to this test)\n";
   }
+}
+
+// The replication principal's row: a replication token (`palika token add --role replication`)
+// may use the replication routes, which read entries and checkpoints, and nothing else — every
+// other protected route is a 403 that writes nothing.
+TEST_F(AccessTest, ReplicationTokenRow) {
+  ASSERT_TRUE(server_->Stop());
+  RunResult added = RunPalika({"token", "add", "--data", server_->data_dir().string(), "--role",
+                               "replication", "--name", "matrix-backup"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  std::string token;
+  std::istringstream lines(added.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() == 43 && line.find(' ') == std::string::npos) token = line;
+  }
+  ASSERT_EQ(token.size(), 43u) << added.output;
+  ASSERT_TRUE(server_->Start());
+  int replication_routes = 0;
+  auto counts = server_->EntryCounts();
+  for (const auto& route : http::ApiRoutes()) {
+    if (route.access == http::Access::kPublic) continue;
+    const std::string path = Target(route.pattern, kIndore);
+    SCOPED_TRACE(route.method + " " + path);
+    if (route.access == http::Access::kReplication) {
+      ++replication_routes;
+      const std::string body =
+          route.method == "POST" ? R"({"ledgers": [{"ulb": "0152", "size": 1}]})" : "";
+      auto r = server_->Request(route.method, Target(route.pattern, kIndore), body, token);
+      EXPECT_EQ(r.status, 200) << Describe(route.method, path, r);
+    } else {
+      auto r = server_->Request(route.method, path, route.method == "GET" ? "" : "{}", token);
+      EXPECT_TRUE(IsApiError(r, 403, "forbidden")) << Describe(route.method, path, r);
+    }
+    auto after = server_->EntryCounts();
+    EXPECT_EQ(after, counts) << "the replication token wrote to a ledger";
+    counts = after;
+  }
+  EXPECT_EQ(replication_routes, 5);
 }
 
 // While throttled, a flood of attempts is audited once a minute per account and address, not

@@ -281,8 +281,10 @@ fs::path PalikaServer::ledger_db(const std::string& ledger) const {
   logs_.push_back(log);
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ::testing::AssertionFailure() << "cannot create " << log;
-  pid_ = Spawn({PALIKA_BINARY, "serve", "--data", data_dir_.string(), "--listen", "127.0.0.1:0"},
-               fd, env_);
+  std::vector<std::string> args = {PALIKA_BINARY,      "serve",    "--data",
+                                   data_dir_.string(), "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), serve_args_.begin(), serve_args_.end());
+  pid_ = Spawn(args, fd, env_);
   ::close(fd);
   if (pid_ < 0) return ::testing::AssertionFailure() << "fork failed";
 
@@ -495,6 +497,58 @@ std::vector<std::string> ReceiptNumberProblems(const PalikaServer& server, const
   }
   return problems;
 }
+
+BackgroundPalika::BackgroundPalika(const std::vector<std::string>& args, fs::path log)
+    : log_(std::move(log)) {
+  int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    ADD_FAILURE() << "cannot create " << log_;
+    return;
+  }
+  std::vector<std::string> argv = {PALIKA_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = Spawn(argv, fd);
+  ::close(fd);
+}
+
+BackgroundPalika::~BackgroundPalika() { Kill(); }
+
+bool BackgroundPalika::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    exit_code_ = ExitCodeOf(status);
+    pid_ = -1;
+  }
+  return pid_ > 0;
+}
+
+int BackgroundPalika::Stop(int timeout_seconds) {
+  if (!running()) return exit_code_;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
+  while (running()) {
+    if (Clock::now() > deadline) {
+      ADD_FAILURE() << "palika did not exit within " << timeout_seconds << " s of SIGTERM";
+      Kill();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return exit_code_;
+}
+
+void BackgroundPalika::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  exit_code_ = ExitCodeOf(status);
+  pid_ = -1;
+}
+
+std::string BackgroundPalika::Output() const { return ReadFile(log_); }
 
 void DemoServerTest::SetUp() {
   server_ = PalikaServer::CreateDemo();

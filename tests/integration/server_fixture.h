@@ -89,6 +89,10 @@ class PalikaServer {
 
   // Starts `palika serve` and waits until it announces its port (or exits, or 60 s pass).
   ::testing::AssertionResult Start();
+  // Options added to `palika serve` from the next Start() on (e.g. {"--sync-backup", "1"}).
+  void set_serve_args(std::vector<std::string> args) { serve_args_ = std::move(args); }
+  // The temporary directory this server lives in (data/, logs); tests may put more there.
+  const fs::path& root() const { return root_; }
   // SIGTERM, then waits up to timeout_seconds for the exit; *exit_code receives the status.
   ::testing::AssertionResult Stop(int* exit_code = nullptr, int timeout_seconds = 30);
   // SIGKILL and reap.
@@ -132,6 +136,7 @@ class PalikaServer {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int starts_ = 0;
+  std::vector<std::string> serve_args_;
   std::vector<fs::path> logs_;
   std::map<std::string, std::string> env_;  // added to the server's environment
   std::unique_ptr<http::TestClient> client_;
@@ -142,6 +147,28 @@ class PalikaServer {
 // run 1, 2, ... n with no gap and no number twice, and end where receipt_series says it does.
 // Reads the ULB's file (read-only while the server runs).
 std::vector<std::string> ReceiptNumberProblems(const PalikaServer& server, const std::string& ulb);
+
+// `palika ARGS...` running in the background (a backup puller), stdout and stderr into `log`.
+// The destructor kills it if it still runs. Not thread-safe.
+class BackgroundPalika {
+ public:
+  BackgroundPalika(const std::vector<std::string>& args, fs::path log);
+  ~BackgroundPalika();
+  BackgroundPalika(const BackgroundPalika&) = delete;
+  BackgroundPalika& operator=(const BackgroundPalika&) = delete;
+
+  bool running();  // reaps it if it has exited
+  // SIGTERM, then waits up to timeout_seconds (SIGKILL after); the exit code (128 + signal).
+  int Stop(int timeout_seconds = 30);
+  void Kill();  // SIGKILL and reap
+  int exit_code() const { return exit_code_; }
+  std::string Output() const;
+
+ private:
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  fs::path log_;
+};
 
 // A test with its own demo server, started in SetUp.
 class DemoServerTest : public ::testing::Test {

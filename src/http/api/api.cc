@@ -5,6 +5,7 @@
 #include "core/civil_date.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "services/registry/replication_tokens.h"
 
 namespace palika::http {
 namespace json = boost::json;
@@ -57,14 +58,44 @@ Status NotSignedIn() {
       "पहले साइन इन करें, फिर 'Authorization: Bearer TOKEN' भेजें।");
 }
 
+Status ReplicationTokenOnly() {
+  return Status::PermissionDenied(
+      "forbidden",
+      "This is a replication token: it may read the ledgers for backup (/api/v1/replication) and "
+      "nothing else. Sign in as a member of staff for this.",
+      "यह replication टोकन है: यह केवल बैकअप के लिए लेजर पढ़ सकता है (/api/v1/replication), और "
+      "कुछ नहीं। इसके लिए स्टाफ़ सदस्य के रूप में साइन इन करें।");
+}
+
+// Replication routes: a replication token only. A staff session is valid but lacks the
+// permission (no role holds it): 403, as Authorize words it.
+Response GuardReplication(ApiContext& ctx, const RouteSpec& spec, const std::string& token,
+                          Request& req, const Guarded& fn) {
+  auto host = registry::ReplicationTokens(ctx.ledgers).Authenticate(token);
+  if (host.ok()) {
+    const Principal machine{"token:" + *host, *host, *host, {}};
+    return fn(req, &machine);
+  }
+  auto who = ctx.sessions.Authenticate(token);
+  if (!who.ok()) return Response::Error(host.status());
+  return Response::Error(identity::Authorize(*who, *spec.permission, identity::kAllUlbs));
+}
+
 // Wraps a handler with its route's access rule: authentication, ULB existence, permission.
 Handler Guard(ApiContext& ctx, const RouteSpec& spec, Guarded fn) {
   return [&ctx, spec, fn = std::move(fn)](Request& req) -> Response {
     if (spec.access == Access::kPublic) return fn(req, nullptr);
     auto token = BearerToken(req);
     if (!token) return Response::Error(NotSignedIn());
+    if (spec.access == Access::kReplication) return GuardReplication(ctx, spec, *token, req, fn);
     auto who = ctx.sessions.Authenticate(*token);
-    if (!who.ok()) return Response::Error(who.status());
+    if (!who.ok()) {
+      // A replication token is refused as such: it is valid, but only for the replication routes.
+      if (registry::ReplicationTokens(ctx.ledgers).Authenticate(*token).ok()) {
+        return Response::Error(ReplicationTokenOnly());
+      }
+      return Response::Error(who.status());
+    }
     if (spec.access == Access::kSignedIn) return fn(req, &*who);
     std::string ulb = std::string(identity::kAllUlbs);
     if (spec.access == Access::kUlb) {
@@ -325,7 +356,8 @@ namespace {
 const std::vector<ApiRoute>& AllRoutes() {
   static const std::vector<ApiRoute> routes = [] {
     std::vector<ApiRoute> all;
-    for (auto group : {CoreRoutes, PropertyRoutes, BillingRoutes, PaymentRoutes, AccountsRoutes}) {
+    for (auto group : {CoreRoutes, PropertyRoutes, BillingRoutes, PaymentRoutes, AccountsRoutes,
+                       ReplicationRoutes}) {
       for (auto& r : group()) all.push_back(std::move(r));
     }
     return all;
@@ -362,6 +394,7 @@ void AddApiRoutes(Router& router, ApiContext& ctx) {
                            {"ulbs_held_back", std::move(held)}});
   });
   router.Add("GET", "/metrics", [&ctx](Request&) {
+    ctx.ledgers.backups().ExportMetrics(ctx.metrics);
     return Response::Text(200, ctx.metrics.RenderPrometheus(), std::string(Metrics::kContentType));
   });
 }

@@ -34,6 +34,9 @@ enum class Access {
   kSignedIn,  // any signed-in user
   kUlb,       // `permission` on the ULB in the path
   kState,     // `permission` on the whole state
+  // A replication token (services/registry/replication_tokens.h), which holds `permission`
+  // (kReplicationRead) and nothing else; staff sessions are refused with 403.
+  kReplication,
 };
 
 struct RouteSpec {
@@ -43,7 +46,8 @@ struct RouteSpec {
   std::optional<identity::Permission> permission;
 };
 
-// A route and its handler; `who` is null for public routes, the signed-in user otherwise.
+// A route and its handler; `who` is null for public routes, the signed-in user otherwise (for
+// kReplication routes: a principal without grants whose username is the token's host name).
 using RouteHandler =
     std::function<Response(ApiContext& ctx, Request& req, const identity::Principal* who)>;
 struct ApiRoute {
@@ -52,11 +56,12 @@ struct ApiRoute {
 };
 
 // The routes of each feature, declared in the feature's own file; ApiRoutes() is all of them.
-std::vector<ApiRoute> CoreRoutes();      // api.cc: session, ULBs, wards, users, grants, ledger
-std::vector<ApiRoute> PropertyRoutes();  // property_api.cc: the property register
-std::vector<ApiRoute> BillingRoutes();   // billing_api.cc: rates, returns, demand, dues, outages
-std::vector<ApiRoute> PaymentRoutes();   // payment_api.cc: payments, receipts, /verify
-std::vector<ApiRoute> AccountsRoutes();  // accounts_api.cc: journal, day close, reports
+std::vector<ApiRoute> CoreRoutes();         // api.cc: session, ULBs, wards, users, grants, ledger
+std::vector<ApiRoute> PropertyRoutes();     // property_api.cc: the property register
+std::vector<ApiRoute> BillingRoutes();      // billing_api.cc: rates, returns, demand, dues, outages
+std::vector<ApiRoute> PaymentRoutes();      // payment_api.cc: payments, receipts, /verify
+std::vector<ApiRoute> AccountsRoutes();     // accounts_api.cc: journal, day close, reports
+std::vector<ApiRoute> ReplicationRoutes();  // replication_api.cc: what backup pullers read
 
 // Every API route and what it requires (the role x ULB x route test walks this list).
 const std::vector<RouteSpec>& ApiRoutes();

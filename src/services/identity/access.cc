@@ -127,6 +127,8 @@ std::string_view PermissionName(Permission p) {
       return "grievances";
     case P::kOutageDeclare:
       return "outage.declare";
+    case P::kReplicationRead:
+      return "replication.read";
   }
   return "unknown";
 }
@@ -146,7 +148,7 @@ const std::vector<Permission>& AllPermissions() {
       P::kLedgerRead,    P::kPropertyRead,   P::kPropertyWrite,  P::kDemandRaise,
       P::kRatesWrite,    P::kPaymentCollect, P::kPaymentReverse, P::kAccountsRead,
       P::kAccountsWrite, P::kVitalRecords,   P::kLicensing,      P::kGrievances,
-      P::kOutageDeclare};
+      P::kOutageDeclare, P::kReplicationRead};
   return all;
 }
 

@@ -42,6 +42,9 @@ enum class Permission {
   kLicensing,     // trade licences
   kGrievances,
   kOutageDeclare,  // declare a system outage that pauses surcharge (state level)
+  // Read every ledger's entries and checkpoints for backup. Held by replication tokens (a backup
+  // host's puller, services/registry/replication_tokens.h) and by no staff role.
+  kReplicationRead,
 };
 
 inline constexpr std::string_view kAllUlbs = "*";
