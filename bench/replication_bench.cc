@@ -253,6 +253,7 @@ int Main(int argc, char** argv) {
   http::AddApiRoutes(router, ctx);
   http::ServerOptions options;
   options.port = 0;
+  options.reserved_prefix = "/api/v1/replication/";
   auto server = std::make_unique<http::Server>(options, router, (*app)->metrics());
   Check(server->Listen(), "listen");
   std::thread serving([&] { server->Run(); });

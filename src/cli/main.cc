@@ -82,6 +82,9 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
         "never set it in production",
         space);
   }
+  // Backup pullers' requests (and long polls) on their own threads: writes waiting for their
+  // acks in sync mode cannot starve them.
+  options.reserved_prefix = "/api/v1/replication/";
   auto app = cli::App::Open(dir);
   if (!app.ok()) return Fail(app.status());
   (*app)->ledgers().backups().RequireSync(

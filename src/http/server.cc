@@ -164,6 +164,7 @@ class Server::Impl {
         ioc_(std::max(1, options_.io_threads)),
         control_(asio::make_strand(ioc_)),
         acceptor_(control_),
+        reserved_(static_cast<size_t>(std::max(1, options_.reserved_threads))),
         workers_(static_cast<size_t>(std::max(1, options_.worker_threads))) {
     metrics_.RegisterCounter(kRequestsTotal,
                              "HTTP requests answered, by route, method and status.");
@@ -176,7 +177,9 @@ class Server::Impl {
   ~Impl() {
     // Handlers still running finish first; queued ones are dropped (Run has returned).
     workers_.stop();
+    reserved_.stop();
     workers_.join();
+    reserved_.join();
   }
 
   Status Listen();
@@ -208,8 +211,11 @@ class Server::Impl {
     return asio::async_initiate<CompletionToken, void(Response)>(
         [this](auto handler, std::shared_ptr<Request> request) {
           auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-          asio::post(workers_, [this, handler = std::move(handler), work = std::move(work),
-                                request = std::move(request)]() mutable {
+          const bool reserved = !options_.reserved_prefix.empty() &&
+                                request->target.starts_with(options_.reserved_prefix);
+          asio::post(reserved ? reserved_ : workers_, [this, handler = std::move(handler),
+                                                       work = std::move(work),
+                                                       request = std::move(request)]() mutable {
             Response response = router_.Dispatch(*request);  // never throws
             auto executor = work.get_executor();
             asio::post(executor,
@@ -248,6 +254,7 @@ class Server::Impl {
   asio::strand<asio::io_context::executor_type> control_;
   tcp::acceptor acceptor_;                     // used on control_
   std::unique_ptr<asio::signal_set> signals_;  // used on control_
+  asio::thread_pool reserved_;                 // handlers of options_.reserved_prefix
   asio::thread_pool workers_;
 };
 

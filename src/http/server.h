@@ -40,6 +40,11 @@ struct ServerOptions {
   std::chrono::seconds shutdown_timeout{10};  // Stop(): how long in-flight requests may take
   int io_threads = 2;
   int worker_threads = 64;
+  // Requests whose target starts with this prefix run on a pool of their own (reserved_threads),
+  // so that handlers blocked elsewhere cannot starve them: `serve --sync-backup` holds each write
+  // until a backup puller's ack arrives, and the puller's requests must get through. "": none.
+  std::string reserved_prefix;
+  int reserved_threads = 8;
 };
 
 class Server {

@@ -116,7 +116,8 @@ Result<json::value> Puller::GetJson(const std::string& target, std::chrono::mill
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
   if (r.status == 401 || r.status == 403) {
-    const std::string why = ec ? r.body : StringField(*Field(v, "error"), "message");
+    const json::value* error = ec ? nullptr : Field(v, "error");
+    const std::string why = error ? StringField(*error, "message") : r.body.substr(0, 200);
     return Status::Unauthenticated(
         "token_refused",
         fmt::format("The primary refused the replication token (HTTP {}: {}). Check --token-file; "
@@ -483,9 +484,15 @@ int Puller::Follow(const std::function<bool()>& stop) {
       backoff = std::min(backoff * 2, std::chrono::seconds(30));
       continue;
     }
-    first = false;
     backoff = std::chrono::seconds(1);
     refusals += r->refused;
+    // A ledger that failed (not one held back on the primary) is retried soon, not only when
+    // the next checkpoint arrives.
+    first = false;
+    for (const auto& l : r->ledgers) {
+      if (!l.error.empty() && !l.error.starts_with("held back")) first = true;
+    }
+    if (first) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   return refusals;
 }
