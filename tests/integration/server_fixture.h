@@ -91,8 +91,6 @@ class PalikaServer {
   ::testing::AssertionResult Start();
   // Options added to `palika serve` from the next Start() on (e.g. {"--sync-backup", "1"}).
   void set_serve_args(std::vector<std::string> args) { serve_args_ = std::move(args); }
-  // The temporary directory this server lives in (data/, logs); tests may put more there.
-  const fs::path& root() const { return root_; }
   // SIGTERM, then waits up to timeout_seconds for the exit; *exit_code receives the status.
   ::testing::AssertionResult Stop(int* exit_code = nullptr, int timeout_seconds = 30);
   // SIGKILL and reap.
