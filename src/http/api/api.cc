@@ -40,15 +40,17 @@ json::object UlbJson(const registry::UlbInfo& u) {
           {"district", u.district}};
 }
 
+// The API takes only "Authorization: Bearer", never a cookie: a browser sends its cookies with
+// any site's forged form, and the JSON writes carry no CSRF token. The web pages have their own
+// session cookie and CSRF check (src/web/).
 std::optional<std::string> BearerToken(const Request& req) {
-  if (auto h = req.Header("authorization")) {
-    std::string_view v = *h;
-    if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) {
-      return std::string(v.substr(7));
-    }
-    return std::nullopt;
+  auto h = req.Header("authorization");
+  if (!h) return std::nullopt;
+  std::string_view v = *h;
+  if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) {
+    return std::string(v.substr(7));
   }
-  return req.Cookie("palika_session");
+  return std::nullopt;
 }
 
 Status NotSignedIn() {
