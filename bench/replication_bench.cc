@@ -155,6 +155,7 @@ Phase RunPhase(const std::string& name, uint16_t port, const std::string& token,
                bool sample_lag) {
   Phase out;
   out.name = name;
+  const std::string key_prefix = fmt::format("{:x}", std::hash<std::string>{}(name));
   std::atomic<bool> stop{false};
   std::atomic<int64_t> errors{0};
   std::vector<std::vector<double>> latencies(static_cast<size_t>(flags.clients));
@@ -175,7 +176,8 @@ Phase RunPhase(const std::string& name, uint16_t port, const std::string& token,
             "POST", fmt::format("/api/v1/ulbs/{}/payments", kUlb), boost::json::serialize(body),
             {{"Authorization", "Bearer " + token},
              {"Content-Type", "application/json"},
-             {"Idempotency-Key", fmt::format("repl-bench-{}-{}-{}-{}", getpid(), name, c, n)}});
+             {"Idempotency-Key",
+              fmt::format("repl-bench-{}-{}-{}-{}", getpid(), key_prefix, c, n)}});
         const auto t1 = Clock::now();
         if (r.status != 201) {
           if (errors++ < 5)
@@ -280,6 +282,7 @@ int Main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   phases.push_back(RunPhase("puller, default mode", port, cashier, ids, flags, acks, true));
   acks.RequireSync(1, std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the default mode's tail
   phases.push_back(RunPhase("puller, --sync-backup 1", port, cashier, ids, flags, acks, true));
   acks.RequireSync(0, std::chrono::seconds(5));
   stop_puller = true;
