@@ -228,7 +228,17 @@ Result<std::vector<UlbInfo>> Registry::ListUlbs() {
   return out;
 }
 
+uint64_t Registry::StateVersion() const { return ledgers_.state().size(); }
+
 Result<UlbInfo> Registry::GetUlb(const std::string& code) {
+  // Every payment names its ULB; the answer only changes with the state ledger.
+  const uint64_t version = StateVersion();
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = ulbs_.find(code); it != ulbs_.end() && it->second.version == version) {
+      return it->second.info;
+    }
+  }
   std::optional<UlbInfo> out;
   PALIKA_RETURN_IF_ERROR(ledgers_.state().Read([&](Transaction& tx) -> Status {
     PALIKA_ASSIGN_OR_RETURN(
@@ -238,6 +248,8 @@ Result<UlbInfo> Registry::GetUlb(const std::string& code) {
     return Status::OK();
   }));
   if (!out) return UlbNotFound(code);
+  std::lock_guard lk(mu_);
+  ulbs_[code] = {version, *out};
   return *out;
 }
 

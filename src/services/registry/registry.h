@@ -8,6 +8,8 @@
 // Thread-safe: all state lives in the ledgers.
 
 #include <boost/json.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +71,7 @@ class Registry {
   // Registers a ULB in the state ledger and opens its own ledger. Conflict if the code exists.
   Result<boost::json::object> AddUlb(const std::string& actor, const UlbInfo& ulb);
   Result<std::vector<UlbInfo>> ListUlbs();
+  // One ULB; NotFound "ulb_not_found". Answered from memory while the state ledger is unchanged.
   Result<UlbInfo> GetUlb(const std::string& code);
   // Start-up check: a ULB registered in the state ledger whose own file is missing is held back
   // (its file is always written first, so a missing one was lost), never recreated empty.
@@ -87,6 +90,11 @@ class Registry {
   Result<std::vector<identity::Grant>> GrantsOf(const std::string& user_id);
   // Users holding any grant in `ulb`, with their grants there.
   Result<boost::json::array> UsersOfUlb(const std::string& ulb);
+
+  // The state ledger's committed size. Everything the registry reads (ULBs, users, grants) is in
+  // the state ledger, so a value read here before a read stays valid while this is unchanged:
+  // callers cache what they read against it (Sessions does, for every request's principal).
+  uint64_t StateVersion() const;
 
   // --- sign-in audit (state ledger) ---
   Status RecordSignIn(const std::string& user_id, const std::string& username,
@@ -110,6 +118,13 @@ class Registry {
                                           const std::string& ulb, bool grant);
 
   ledger::LedgerSet& ledgers_;
+
+  struct CachedUlb {
+    uint64_t version = 0;  // StateVersion() before it was read
+    UlbInfo info;
+  };
+  std::mutex mu_;                          // guards ulbs_
+  std::map<std::string, CachedUlb> ulbs_;  // by code; bounded by the ULBs of a state
 };
 
 }  // namespace palika::registry

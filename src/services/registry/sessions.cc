@@ -164,10 +164,23 @@ Result<identity::Principal> Sessions::Authenticate(const std::string& token) {
     }
     user_id = s.user_id;
   }
+  // Read the version first: a change committed after it makes the entry stale, never fresh.
+  const uint64_t version = registry_.StateVersion();
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = principals_.find(user_id);
+        it != principals_.end() && it->second.version == version) {
+      return it->second.principal;
+    }
+  }
   PALIKA_ASSIGN_OR_RETURN(auto user, registry_.FindUserById(user_id));
   if (!user || !user->active) return SessionEnded();
   PALIKA_ASSIGN_OR_RETURN(auto grants, registry_.GrantsOf(user_id));
-  return identity::Principal{user->id, user->username, user->display_name, std::move(grants)};
+  identity::Principal p{user->id, user->username, user->display_name, std::move(grants)};
+  std::lock_guard lk(mu_);
+  if (principals_.size() > 10000) principals_.clear();  // bounded memory
+  principals_[user_id] = {version, p};
+  return p;
 }
 
 void Sessions::SignOutOthers(const std::string& user_id, const std::string& keep_token) {

@@ -49,6 +49,9 @@ class Sessions {
   Result<SignInResult> SignIn(const std::string& username, const std::string& password,
                               const std::string& otp, const std::string& address);
   // The principal behind a token, with its current grants. Unauthenticated if unknown or expired.
+  // The user and grants are read from the state ledger once and kept until the state ledger
+  // changes (Registry::StateVersion), so a revoked grant or a deactivated user is seen on the very
+  // next request, as without the cache.
   Result<identity::Principal> Authenticate(const std::string& token);
   void SignOut(const std::string& token);
   // Ends every session of `user_id` except the one of `keep_token` (after a password change:
@@ -78,12 +81,19 @@ class Sessions {
   std::chrono::seconds skew_{0};
   identity::SignInThrottle throttle_;
 
-  std::mutex mu_;  // guards db_, sessions_, totp_steps_, throttle_audited_
+  struct CachedPrincipal {
+    uint64_t version = 0;  // Registry::StateVersion() before it was read
+    identity::Principal principal;
+  };
+
+  std::mutex mu_;  // guards db_, sessions_, totp_steps_, throttle_audited_, principals_
   std::unique_ptr<store::sqlite::Database> db_;
   std::map<std::string, Session> sessions_;    // by token hash
   std::map<std::string, int64_t> totp_steps_;  // user id -> last accepted step
   // "username\naddress" -> when its last throttled refusal was audited.
   std::map<std::string, std::chrono::steady_clock::time_point> throttle_audited_;
+  // User id -> the active user's principal; entries of another version are stale.
+  std::map<std::string, CachedPrincipal> principals_;
 };
 
 }  // namespace palika::registry
