@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   # storage and crypto
   libsqlite3-dev sqlite3 libsodium-dev liboath-dev
+  # SHA-256 of ledger entries and Merkle nodes with the CPU's SHA instructions (libcrypto)
+  libssl-dev
   # logging, formatting, CLI
   libspdlog-dev libfmt-dev libcli11-dev
   # PDF receipts with correct Hindi shaping, and their QR codes (src/documents); the receipt

@@ -1,5 +1,6 @@
 #include "ledger/merkle_tree.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <bit>
@@ -16,14 +17,32 @@ constexpr uint8_t kNodePrefix = 0x01;
 constexpr uint8_t kCompactRangeVersion = 0x01;
 
 // SHA-256 of prefix || a || b, streamed so that no concatenated copy is made.
+// SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA instructions where it has them:
+// every entry is hashed as it is appended (and again by verify and restore), and libsodium's
+// portable SHA-256 cost about a tenth of a payment's CPU time. Same function, same bytes.
+const EVP_MD* Sha256() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    PALIKA_ASSERT(m != nullptr);
+    return m;
+  }();
+  return md;
+}
+
 Hash PrefixedSha256(uint8_t prefix, std::span<const uint8_t> a, std::span<const uint8_t> b = {}) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &prefix, 1);
-  crypto_hash_sha256_update(&state, a.data(), a.size());
-  crypto_hash_sha256_update(&state, b.data(), b.size());
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context c;
   Hash out;
-  crypto_hash_sha256_final(&state, out.data());
+  unsigned int n = 0;
+  const bool ok = c.ctx != nullptr && EVP_DigestInit_ex2(c.ctx, Sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(c.ctx, &prefix, 1) == 1 &&
+                  EVP_DigestUpdate(c.ctx, a.data(), a.size()) == 1 &&
+                  (b.empty() || EVP_DigestUpdate(c.ctx, b.data(), b.size()) == 1) &&
+                  EVP_DigestFinal_ex(c.ctx, out.data(), &n) == 1;
+  PALIKA_ASSERT(ok && n == out.size());
   return out;
 }
 
