@@ -16,7 +16,12 @@ namespace {
 // supplementary-plane characters, which Palika's keys (ASCII identifiers) never contain.
 void AppendString(std::string& out, std::string_view s) {  // escapes; no validation
   out.push_back('"');
-  for (unsigned char c : s) {
+  size_t plain = 0;  // start of the run of characters copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -40,14 +45,31 @@ void AppendString(std::string& out, std::string_view s) {  // escapes; no valida
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+        out += fmt::format("\\u{:04x}", c);  // the other control characters
     }
   }
+  out.append(s.data() + plain, s.size() - plain);
   out.push_back('"');
+}
+
+Status Append(std::string& out, const json::value& v);
+
+Status AppendObject(std::string& out, const json::object& obj) {
+  std::vector<const json::key_value_pair*> kvs;
+  kvs.reserve(obj.size());
+  for (const auto& kv : obj) kvs.push_back(&kv);
+  std::sort(kvs.begin(), kvs.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  out.push_back('{');
+  bool first = true;
+  for (const auto* kv : kvs) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendString(out, kv->key());
+    out.push_back(':');
+    PALIKA_RETURN_IF_ERROR(Append(out, kv->value()));
+  }
+  out.push_back('}');
+  return Status::OK();
 }
 
 Status Append(std::string& out, const json::value& v) {
@@ -83,24 +105,8 @@ Status Append(std::string& out, const json::value& v) {
       out.push_back(']');
       break;
     }
-    case json::kind::object: {
-      const auto& obj = v.get_object();
-      std::vector<const json::key_value_pair*> kvs;
-      kvs.reserve(obj.size());
-      for (const auto& kv : obj) kvs.push_back(&kv);
-      std::sort(kvs.begin(), kvs.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
-      out.push_back('{');
-      bool first = true;
-      for (const auto* kv : kvs) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendString(out, kv->key());
-        out.push_back(':');
-        PALIKA_RETURN_IF_ERROR(Append(out, kv->value()));
-      }
-      out.push_back('}');
-      break;
-    }
+    case json::kind::object:
+      return AppendObject(out, v.get_object());
   }
   return Status::OK();
 }
@@ -121,6 +127,13 @@ std::string QuoteJsonString(std::string_view s) {
 Result<std::string> CanonicalJson(const json::value& v) {
   std::string out;
   PALIKA_RETURN_IF_ERROR(Append(out, v));
+  return out;
+}
+
+Result<std::string> CanonicalJson(const json::object& o) {
+  std::string out;
+  out.reserve(256);
+  PALIKA_RETURN_IF_ERROR(AppendObject(out, o));
   return out;
 }
 

@@ -21,6 +21,8 @@ namespace palika {
 
 // Canonical text of `v`; InvalidArgument if it holds a floating-point number.
 Result<std::string> CanonicalJson(const boost::json::value& v);
+// The same for an object, without copying it into a value first.
+Result<std::string> CanonicalJson(const boost::json::object& o);
 
 // A JSON string literal of `s`, escaped as CanonicalJson does, without validating it (the ledger
 // encodes stored text with it, which must never fail even on a tampered record).

@@ -43,6 +43,8 @@ class Row {
   int64_t Int(size_t i) const;
   std::string Text(size_t i) const;
   const std::vector<Value>& values() const { return values_; }
+  // For a store filling one row after another in place (keeps the strings' buffers).
+  std::vector<Value>& mutable_values() { return values_; }
   bool operator==(const Row&) const = default;
 
  private:

@@ -12,6 +12,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
 
 #include "core/json.h"
 #include "documents/receipt_code.h"
@@ -224,8 +227,23 @@ documents::Receipt ReceiptOf(const payments::PaymentRecord& p) {
 
 Result<std::string> ReceiptCodeOf(const documents::Receipt& receipt,
                                   const ledger::NoteSigner& node_key) {
-  PALIKA_ASSIGN_OR_RETURN(auto key, documents::ReceiptSigner(node_key, receipt.ulb_code));
-  return documents::MakeReceiptCode(receipt, key);
+  // Deriving a ULB's receipt key (an Ed25519 key pair from the node's seed) cost as much as the
+  // signature itself on every payment: derived keys are kept, by node public key and ULB.
+  static std::mutex mu;
+  static std::map<std::string, ledger::NoteSigner> derived;  // guarded by mu
+  std::string id = node_key.Verifier().public_key() + receipt.ulb_code;
+  std::optional<ledger::NoteSigner> key;
+  {
+    std::lock_guard lk(mu);
+    if (auto it = derived.find(id); it != derived.end()) key = it->second;
+  }
+  if (!key) {
+    PALIKA_ASSIGN_OR_RETURN(key, documents::ReceiptSigner(node_key, receipt.ulb_code));
+    std::lock_guard lk(mu);
+    if (derived.size() >= 1024) derived.clear();  // bounded: a state has a few hundred ULBs
+    derived.emplace(std::move(id), *key);
+  }
+  return documents::MakeReceiptCode(receipt, *key);
 }
 
 Result<std::string> ReceiptPdfOf(const payments::PaymentRecord& p,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <memory>
 
 #include "core/ids.h"
 #include "core/json.h"
@@ -350,7 +351,9 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
   c.actor = ctx.actor;
   c.idempotency_key = ctx.idempotency_key;
   c.request_hash = ctx.request_hash;
-  c.decide = [in = input, ulb, series, online, actor = ctx.actor](
+  // The record as decide makes it, so that a new payment is answered without reading it back.
+  auto made = std::make_shared<PaymentRecord>();
+  c.decide = [in = input, ulb, series, online, actor = ctx.actor, made](
                  Transaction& tx, int64_t now_us) -> Result<Decision> {
     PALIKA_ASSIGN_OR_RETURN(auto property, property_tax::LoadProperty(tx, in.property_id));
     if (!property) return PropertyNotFound(in.property_id);
@@ -400,9 +403,41 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
                                 alloc, in.mode, date, receipt_no, series)));
     d.events.push_back(std::move(journal));
     d.response = json::object{{"receipt_no", receipt_no}};
+    // What RecordFromRow would read back from the payment.received entry and its row.
+    PaymentRecord& p = *made;
+    const json::object& o = d.events.front().payload;
+    p.receipt_no = receipt_no;
+    p.property_id = in.property_id;
+    p.fy = fy;
+    p.series = series;
+    p.serial = serial;
+    p.date = date;
+    p.mode = in.mode;
+    p.reference = in.reference;
+    p.amount = in.amount;
+    p.counter = series;
+    p.cashier_id = Str(o, "cashier_id");
+    p.cashier_name = Str(o, "cashier_name");
+    p.payer_name = payer;
+    p.payer_name_hi = payer_hi;
+    p.address = property->details.address;
+    p.address_hi = property->details.address_hi;
+    p.ulb = ulb;
+    p.ulb_name = in.ulb_name;
+    p.ulb_name_hi = in.ulb_name_hi;
+    p.status = "received";
+    p.time_us = now_us;
+    p.allocation = std::move(alloc);  // what the entry's allocation reads back as
+    p.advance = p.allocation.advance;
     return d;
   };
-  return Answer(*this, ulb, l->Submit(std::move(c)));
+  auto r = l->Submit(std::move(c));
+  if (r.ok() && !r->replayed && r->first_seq > 0) {
+    made->origin = ledgers_.origin();
+    made->seq = r->first_seq;  // payment.received is the command's first entry
+    return PaymentResult{std::move(*made), false};
+  }
+  return Answer(*this, ulb, r);
 }
 
 Result<PaymentResult> Payments::Reverse(const std::string& ulb,

@@ -46,9 +46,9 @@ Status BadRow(std::string_view table, std::string_view key, std::string_view wha
 Result<AccountLine> AccountLineFromRow(const store::Row& r, const std::string& property_id) {
   auto fy = FinancialYear::Parse(r.Text(0));
   auto head = HeadFromCode(r.Text(1));
-  const std::string key = property_id + " " + r.Text(0) + " " + r.Text(1);
-  if (!fy.ok()) return BadRow("pt_account", key, "financial year");
-  if (!head) return BadRow("pt_account", key, "head");
+  auto key = [&] { return property_id + " " + r.Text(0) + " " + r.Text(1); };
+  if (!fy.ok()) return BadRow("pt_account", key(), "financial year");
+  if (!head) return BadRow("pt_account", key(), "head");
   AccountLine l;
   l.fy = *fy;
   l.head = *head;
@@ -253,17 +253,20 @@ void RegisterBillingStateProjections(ledger::Projections& p) {
 // Reads
 
 Result<std::vector<AccountLine>> LoadAccount(Transaction& tx, const std::string& property_id) {
-  PALIKA_ASSIGN_OR_RETURN(auto rows,
-                          tx.Query(fmt::format("SELECT {} FROM pt_account WHERE property_id = ?"
-                                               " ORDER BY fy",
-                                               kAccountColumns),
-                                   {property_id}));
+  static const std::string sql =
+      fmt::format("SELECT {} FROM pt_account WHERE property_id = ? ORDER BY fy", kAccountColumns);
   std::vector<AccountLine> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows) {
-    PALIKA_ASSIGN_OR_RETURN(AccountLine l, AccountLineFromRow(r, property_id));
-    out.push_back(std::move(l));
-  }
+  Status bad = Status::OK();
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(sql, {property_id}, [&](const store::Row& r) {
+    auto l = AccountLineFromRow(r, property_id);
+    if (!l.ok()) {
+      bad = l.status();
+      return false;
+    }
+    out.push_back(std::move(*l));
+    return true;
+  }));
+  PALIKA_RETURN_IF_ERROR(bad);
   // Within a year, bill order (the text order of head codes is not it).
   auto rank = [](Head h) {
     return std::find(kAllHeads.begin(), kAllHeads.end(), h) - kAllHeads.begin();
@@ -282,15 +285,38 @@ Result<Money> LoadAdvance(Transaction& tx, const std::string& property_id) {
   return r ? Money::FromPaise(r->Int(0)) : Money();
 }
 
-Result<std::vector<RateTable>> LoadRateTables(Transaction& tx) {
-  PALIKA_ASSIGN_OR_RETURN(auto rows,
-                          tx.Query("SELECT fy, table_json FROM pt_rate_tables ORDER BY fy"));
-  std::vector<RateTable> out;
-  for (const auto& r : rows) {
-    PALIKA_ASSIGN_OR_RETURN(RateTable t, RateTableFromRow(r.Text(0), r.Text(1)));
-    out.push_back(std::move(t));
+Result<RateTables> LoadRateTables(Transaction& tx) {
+  // The whole set, keyed by every row's exact text (as RateTableFromRow): a payment then shares
+  // the parsed tables instead of copying a few hundred value rates per year.
+  static std::mutex mu;
+  static std::unordered_map<std::string, RateTables> cache;
+  constexpr size_t kMaxCached = 64;
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::string key;
+  PALIKA_RETURN_IF_ERROR(tx.ForEach("SELECT fy, table_json FROM pt_rate_tables ORDER BY fy", {},
+                                    [&](const store::Row& r) {
+                                      rows.emplace_back(r.Text(0), r.Text(1));
+                                      key += rows.back().first;
+                                      key += '\0';
+                                      key += rows.back().second;
+                                      key += '\0';
+                                      return true;
+                                    }));
+  {
+    std::lock_guard lock(mu);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
   }
-  return out;
+  auto out = std::make_shared<std::vector<RateTable>>();
+  out->reserve(rows.size());
+  for (const auto& [fy, text] : rows) {
+    PALIKA_ASSIGN_OR_RETURN(RateTable t, RateTableFromRow(fy, text));
+    out->push_back(std::move(t));
+  }
+  RateTables shared = std::move(out);
+  std::lock_guard lock(mu);
+  if (cache.size() >= kMaxCached) cache.clear();
+  cache.emplace(std::move(key), shared);
+  return shared;
 }
 
 Result<std::optional<RateTable>> LoadRateTable(Transaction& tx, FinancialYear fy) {
@@ -331,13 +357,13 @@ Result<Dues> PropertyDues(Transaction& tx, const std::string& property_id, Civil
                           tx.QueryOne("SELECT 1 FROM properties WHERE id = ?", {property_id}));
   if (!exists) return NoSuchProperty(property_id);
   PALIKA_ASSIGN_OR_RETURN(auto account, LoadAccount(tx, property_id));
-  PALIKA_ASSIGN_OR_RETURN(auto rates, LoadRateTables(tx));
+  PALIKA_ASSIGN_OR_RETURN(RateTables rates, LoadRateTables(tx));
   DuesQuery q;
   q.on = on;
   q.online = online;
   PALIKA_ASSIGN_OR_RETURN(q.outages, LoadOutages(tx));
   PALIKA_ASSIGN_OR_RETURN(q.waiver, WaiverSchemeOn(tx, on));
-  return ComputeDues(account, rates, q);
+  return ComputeDues(account, *rates, q);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 // altered outside the ledger); the others are named on each function.
 
 #include <boost/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ Result<std::vector<AccountLine>> LoadAccount(store::Transaction& tx,
                                              const std::string& property_id);
 // The property's advance (zero if none).
 Result<Money> LoadAdvance(store::Transaction& tx, const std::string& property_id);
-// The latest version of every year's rate table, oldest year first.
-Result<std::vector<RateTable>> LoadRateTables(store::Transaction& tx);
+// The latest version of every year's rate table, oldest year first. Shared and immutable: every
+// payment reads them, and the same stored rows always give the same (cached) tables.
+using RateTables = std::shared_ptr<const std::vector<RateTable>>;
+Result<RateTables> LoadRateTables(store::Transaction& tx);
 // The latest version of one year's rate table, if one was set.
 Result<std::optional<RateTable>> LoadRateTable(store::Transaction& tx, FinancialYear fy);
 // Every outage recorded in this ULB's ledger, in order of their start.

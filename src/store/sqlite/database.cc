@@ -79,8 +79,8 @@ Result<sqlite3_stmt*> Database::Prepare(std::string_view sql) {
   std::string key(sql);
   auto it = statements_.find(key);
   if (it != statements_.end()) {
+    // No sqlite3_clear_bindings: Bind sets every parameter before each use.
     sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
     return it->second;
   }
   sqlite3_stmt* stmt = nullptr;
@@ -91,6 +91,8 @@ Result<sqlite3_stmt*> Database::Prepare(std::string_view sql) {
   return stmt;
 }
 
+// Values are bound SQLITE_STATIC (not copied): `params` outlives every step of the statement in
+// Exec and ForEach, and the next use binds every parameter afresh before stepping.
 Status Database::Bind(sqlite3_stmt* stmt, const std::vector<Value>& params) {
   if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
     return Status::Internal(fmt::format("statement wants {} parameters, got {}: {}",
@@ -106,10 +108,10 @@ Status Database::Bind(sqlite3_stmt* stmt, const std::vector<Value>& params) {
     } else if (const auto* n = std::get_if<int64_t>(&v)) {
       rc = sqlite3_bind_int64(stmt, idx, *n);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      rc = sqlite3_bind_text64(stmt, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
     } else {
       const auto& b = std::get<Blob>(v).bytes;
-      rc = sqlite3_bind_blob64(stmt, idx, b.data(), b.size(), SQLITE_TRANSIENT);
+      rc = sqlite3_bind_blob64(stmt, idx, b.data(), b.size(), SQLITE_STATIC);
     }
     if (rc != SQLITE_OK) return Error(rc, "bind");
   }
@@ -138,31 +140,40 @@ Status Database::ForEach(std::string_view sql, const std::vector<Value>& params,
   PALIKA_RETURN_IF_ERROR(Bind(stmt, params));
   int columns = sqlite3_column_count(stmt);
   int rc;
-  std::vector<Value> values(columns);
+  // One row filled in place for every result row: a text column reuses its string's buffer.
+  Row row(std::vector<Value>(static_cast<size_t>(columns)));
+  std::vector<Value>& values = row.mutable_values();
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     for (int c = 0; c < columns; ++c) {
+      Value& v = values[static_cast<size_t>(c)];
       switch (sqlite3_column_type(stmt, c)) {
         case SQLITE_INTEGER:
-          values[c] = static_cast<int64_t>(sqlite3_column_int64(stmt, c));
+          v = static_cast<int64_t>(sqlite3_column_int64(stmt, c));
           break;
-        case SQLITE_TEXT:
-          values[c] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                  sqlite3_column_bytes(stmt, c));
+        case SQLITE_TEXT: {
+          const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          const size_t n = static_cast<size_t>(sqlite3_column_bytes(stmt, c));
+          if (auto* s = std::get_if<std::string>(&v)) {
+            s->assign(p, n);
+          } else {
+            v = std::string(p, n);
+          }
           break;
+        }
         case SQLITE_BLOB: {
           const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-          values[c] = Blob{std::string(p ? p : "", sqlite3_column_bytes(stmt, c))};
+          v = Blob{std::string(p ? p : "", sqlite3_column_bytes(stmt, c))};
           break;
         }
         case SQLITE_FLOAT:
           // Palika never stores floating point; show it as text so a report can name it.
-          values[c] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)));
+          v = std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)));
           break;
         default:
-          values[c] = std::monostate{};
+          v = std::monostate{};
       }
     }
-    if (!fn(Row(values))) break;
+    if (!fn(row)) break;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     Status s = Error(rc, sqlite3_sql(stmt));

@@ -34,12 +34,13 @@ class Database : public Transaction {
 
   // Transaction control. BeginImmediate takes the write lock at once (the ledger writer);
   // Begin is a deferred read transaction that sees one snapshot until Commit or Rollback.
-  Status BeginImmediate() { return ExecScript("BEGIN IMMEDIATE"); }
-  Status Begin() { return ExecScript("BEGIN"); }
-  Status Commit() { return ExecScript("COMMIT"); }
-  Status Rollback() { return ExecScript("ROLLBACK"); }
-  Status Savepoint(const std::string& name) { return ExecScript("SAVEPOINT " + name); }
-  Status ReleaseSavepoint(const std::string& name) { return ExecScript("RELEASE " + name); }
+  // Prepared once and kept like any statement: sqlite3_exec would parse them on every command.
+  Status BeginImmediate() { return Exec("BEGIN IMMEDIATE"); }
+  Status Begin() { return Exec("BEGIN"); }
+  Status Commit() { return Exec("COMMIT"); }
+  Status Rollback() { return Exec("ROLLBACK"); }
+  Status Savepoint(const std::string& name) { return Exec("SAVEPOINT " + name); }
+  Status ReleaseSavepoint(const std::string& name) { return Exec("RELEASE " + name); }
   Status RollbackToSavepoint(const std::string& name) {
     return ExecScript("ROLLBACK TO " + name + "; RELEASE " + name);
   }
