@@ -94,9 +94,9 @@ TEST_F(BillingTables, AccountIsOldestYearFirstInBillOrder) {
 TEST_F(BillingTables, RateTablesReadBackEqual) {
   auto all = LoadRateTables(*db_);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0], DemoRateTable(Fy("2025-26")));
-  EXPECT_EQ((*all)[1], DemoRateTable(Fy("2026-27")));
+  ASSERT_EQ((*all)->size(), 2u);
+  EXPECT_EQ((**all)[0], DemoRateTable(Fy("2025-26")));
+  EXPECT_EQ((**all)[1], DemoRateTable(Fy("2026-27")));
   EXPECT_EQ(**LoadRateTable(*db_, Fy("2026-27")), DemoRateTable(Fy("2026-27")));
   EXPECT_FALSE(LoadRateTable(*db_, Fy("2027-28"))->has_value());
 }

@@ -76,23 +76,56 @@ Bill BillFromAssessment(const Assessment& a) {
   return bill;
 }
 
-// The register's record as a return would state it.
-Result<AssessmentInput> RegisterInput(Transaction& tx, const std::string& property_id) {
-  PALIKA_ASSIGN_OR_RETURN(
-      auto p,
-      tx.QueryOne("SELECT zone, plot_area_sqft FROM properties WHERE id = ?", {property_id}));
-  AssessmentInput in;
-  if (!p) return in;
-  in.zone = p->Text(0);
-  in.plot_area_sqft = p->Int(1);
+// What a batch needs of each of its properties, read in two statements for the whole batch (a
+// million properties in one ULB: per-property queries cost more than pricing them).
+struct BatchProperty {
+  std::string id;
+  int64_t num = 0;
+  bool raised = false;               // the year's demand exists
+  Money advance;                     // pt_advance (zero if none)
+  std::optional<std::string> filed;  // the latest return's assessment_json for the year
+  AssessmentInput register_input;    // the register's record as a return would state it
+};
+
+Result<std::vector<BatchProperty>> LoadBatch(Transaction& tx, const std::string& year,
+                                             int64_t after_num, int64_t batch) {
+  std::vector<BatchProperty> out;
   PALIKA_RETURN_IF_ERROR(tx.ForEach(
-      "SELECT floor, built_up_sqft, construction, use_type, occupancy FROM property_floors "
-      "WHERE property_id = ? ORDER BY position",
-      {property_id}, [&](const store::Row& f) {
-        in.floors.push_back({f.Int(0), f.Int(1), f.Text(2), f.Text(3), f.Text(4)});
+      "SELECT p.id, p.num, p.zone, p.plot_area_sqft,"
+      " EXISTS (SELECT 1 FROM pt_demands d WHERE d.property_id = p.id AND d.fy = ?3),"
+      " (SELECT a.advance_paise FROM pt_advance a WHERE a.property_id = p.id),"
+      " (SELECT r.assessment_json FROM pt_returns r WHERE r.property_id = p.id AND r.fy = ?3"
+      "  ORDER BY r.revision DESC LIMIT 1)"
+      " FROM properties p WHERE p.num > ?1 ORDER BY p.num LIMIT ?2",
+      {after_num, batch, year}, [&](const store::Row& r) {
+        BatchProperty b;
+        b.id = r.Text(0);
+        b.num = r.Int(1);
+        b.register_input.zone = r.Text(2);
+        b.register_input.plot_area_sqft = r.Int(3);
+        b.raised = r.Int(4) != 0;
+        if (!r.IsNull(5)) b.advance = Money::FromPaise(r.Int(5));
+        if (!r.IsNull(6)) b.filed = r.Text(6);
+        out.push_back(std::move(b));
         return true;
       }));
-  return in;
+  if (out.empty()) return out;
+  // Floors of the batch's properties, in register order (num, then position).
+  size_t at = 0;
+  PALIKA_RETURN_IF_ERROR(
+      tx.ForEach("SELECT p.num, f.floor, f.built_up_sqft, f.construction, f.use_type, f.occupancy"
+                 " FROM properties p JOIN property_floors f ON f.property_id = p.id"
+                 " WHERE p.num > ? AND p.num <= ? ORDER BY p.num, f.position",
+                 {after_num, out.back().num}, [&](const store::Row& f) {
+                   const int64_t num = f.Int(0);
+                   while (at < out.size() && out[at].num < num) ++at;
+                   if (at < out.size() && out[at].num == num) {
+                     out[at].register_input.floors.push_back(
+                         {f.Int(1), f.Int(2), f.Text(3), f.Text(4), f.Text(5)});
+                   }
+                   return true;
+                 }));
+  return out;
 }
 
 // What one batch command found and raised; the caller adds these up.
@@ -112,38 +145,28 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
   out.last_num = after_num;
   PALIKA_ASSIGN_OR_RETURN(std::optional<RateTable> table, LoadRateTable(tx, fy));
   if (!table) return RateTableMissing(fy);
-  PALIKA_ASSIGN_OR_RETURN(
-      auto props, tx.Query("SELECT id, num FROM properties WHERE num > ? ORDER BY num LIMIT ?",
-                           {after_num, batch}));
+  const std::string year = fy.Format();
+  PALIKA_ASSIGN_OR_RETURN(std::vector<BatchProperty> props, LoadBatch(tx, year, after_num, batch));
   // Read once per batch what crediting an advance needs.
   const CivilDate today = CivilDate::IstDateOfUtcMicros(now_us);
-  std::optional<std::vector<RateTable>> rates;
+  RateTables rates;
   DuesQuery dues_query;
   dues_query.on = today;
 
-  const std::string year = fy.Format();
   Decision d;
-  for (const auto& row : props) {
-    const std::string id = row.Text(0);
-    out.last_num = row.Int(1);
+  for (const BatchProperty& prop : props) {
+    const std::string& id = prop.id;
+    out.last_num = prop.num;
     ++out.scanned;
-    PALIKA_ASSIGN_OR_RETURN(
-        auto exists,
-        tx.QueryOne("SELECT 1 FROM pt_demands WHERE property_id = ? AND fy = ?", {id, year}));
-    if (exists) {
+    if (prop.raised) {
       ++out.already;
       continue;
     }
     Bill bill;
-    PALIKA_ASSIGN_OR_RETURN(
-        auto filed, tx.QueryOne("SELECT assessment_json FROM pt_returns WHERE property_id = ?"
-                                " AND fy = ? ORDER BY revision DESC LIMIT 1",
-                                {id, year}));
-    if (filed) {
-      PALIKA_ASSIGN_OR_RETURN(bill, BillFromAssessmentJson(id, filed->Text(0)));
+    if (prop.filed) {
+      PALIKA_ASSIGN_OR_RETURN(bill, BillFromAssessmentJson(id, *prop.filed));
     } else {
-      PALIKA_ASSIGN_OR_RETURN(AssessmentInput in, RegisterInput(tx, id));
-      auto assessed = Assess(in, *table);
+      auto assessed = Assess(prop.register_input, *table);
       if (!assessed.ok()) {
         out.failures.push_back({id, assessed.status()});
         continue;
@@ -165,7 +188,7 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
     // An advance is credited to the new demand as a payment made today (allocation.h), and the
     // books follow: the advance held (a liability) becomes the heads it settled.
     std::optional<ledger::Event> journal;
-    PALIKA_ASSIGN_OR_RETURN(Money advance, LoadAdvance(tx, id));
+    const Money advance = prop.advance;
     if (!advance.IsZero()) {
       if (!rates) {
         PALIKA_ASSIGN_OR_RETURN(rates, LoadRateTables(tx));
@@ -216,15 +239,24 @@ Status ApplyRaised(Transaction& tx, const Entry& e) {
   const std::string id(o.at("property_id").as_string());
   const std::string fy(o.at("fy").as_string());
   int64_t total = 0;
-  for (const auto& v : o.at("heads").as_array()) {
+  // Every head's account row in one statement (a demand has at most a handful of heads).
+  const json::array& heads = o.at("heads").as_array();
+  std::vector<store::Value> params;
+  params.reserve(heads.size() * 4);
+  for (const auto& v : heads) {
     const auto& h = v.as_object();
     const int64_t amount = h.at("amount_paise").as_int64();
     total += amount;
-    PALIKA_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO pt_account(property_id, fy, head, demanded_paise,"
-                " principal_paid_paise, rebate_granted_paise, surcharge_levied_paise,"
-                " surcharge_paid_paise, surcharge_waived_paise) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0)",
-                {id, fy, std::string(h.at("head").as_string()), amount}));
+    params.insert(params.end(), {id, fy, std::string(h.at("head").as_string()), amount});
+  }
+  if (!heads.empty()) {
+    std::string sql =
+        "INSERT INTO pt_account(property_id, fy, head, demanded_paise, principal_paid_paise,"
+        " rebate_granted_paise, surcharge_levied_paise, surcharge_paid_paise,"
+        " surcharge_waived_paise) VALUES ";
+    for (size_t i = 0; i < heads.size(); ++i)
+      sql += i ? ", (?, ?, ?, ?, 0, 0, 0, 0, 0)" : "(?, ?, ?, ?, 0, 0, 0, 0, 0)";
+    PALIKA_RETURN_IF_ERROR(tx.Exec(sql, params));
   }
   int64_t advance_applied = 0;
   if (const auto* a = o.if_contains("advance_applied")) {
