@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "ledger/ledger_set.h"
 #include "services/property_tax/billing.h"
@@ -82,17 +83,6 @@ Flags ParseFlags(int argc, char** argv) {
   }
   if (f.properties < 1 || f.batch < 1) Usage("--properties/--batch must be positive");
   return f;
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
 void CheckSql(int rc, sqlite3* db, const char* what) {

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "ledger/ledger_set.h"
 #include "services/payments/payments.h"
@@ -66,24 +67,19 @@ Flags ParseFlags(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](std::string_view name) -> std::optional<std::string> {
-      const std::string prefix = "--" + std::string(name) + "=";
-      if (a.starts_with(prefix)) return a.substr(prefix.size());
-      return std::nullopt;
-    };
     try {
       if (a == "--help" || a == "-h") Usage(0);
       if (a == "--keep") {
         f.keep = true;
-      } else if (auto v = value("cashiers")) {
+      } else if (auto v = FlagValue(a, "cashiers")) {
         f.cashiers.clear();
         std::stringstream ss(*v);
         for (std::string n; std::getline(ss, n, ',');) f.cashiers.push_back(std::stoi(n));
-      } else if (auto v = value("seconds")) {
+      } else if (auto v = FlagValue(a, "seconds")) {
         f.seconds = std::stod(*v);
-      } else if (auto v = value("properties")) {
+      } else if (auto v = FlagValue(a, "properties")) {
         f.properties = std::stoi(*v);
-      } else if (auto v = value("dir")) {
+      } else if (auto v = FlagValue(a, "dir")) {
         f.dir = *v;
       } else {
         Usage(2);
@@ -94,20 +90,6 @@ Flags ParseFlags(int argc, char** argv) {
   }
   if (f.cashiers.empty() || f.seconds <= 0 || f.properties < 1) Usage(2);
   return f;
-}
-
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
-}
-
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
 }
 
 // A data directory with the ULB, its properties, rates and demand; returns the property ids.

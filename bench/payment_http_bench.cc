@@ -47,6 +47,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "core/encoding.h"
 #include "http/api/api.h"
@@ -92,22 +93,17 @@ Flags ParseFlags(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](std::string_view name) -> std::optional<std::string> {
-      const std::string prefix = "--" + std::string(name) + "=";
-      if (a.starts_with(prefix)) return a.substr(prefix.size());
-      return std::nullopt;
-    };
     try {
       if (a == "--help" || a == "-h") Usage(0);
       if (a == "--keep") {
         f.keep = true;
-      } else if (auto v = value("clients")) {
+      } else if (auto v = FlagValue(a, "clients")) {
         f.clients = std::stoi(*v);
-      } else if (auto v = value("seconds")) {
+      } else if (auto v = FlagValue(a, "seconds")) {
         f.seconds = std::stod(*v);
-      } else if (auto v = value("properties")) {
+      } else if (auto v = FlagValue(a, "properties")) {
         f.properties = std::stoi(*v);
-      } else if (auto v = value("dir")) {
+      } else if (auto v = FlagValue(a, "dir")) {
         f.dir = *v;
       } else {
         Usage(2);
@@ -120,25 +116,11 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
-}
-
 void CheckSql(int rc, sqlite3* db, std::string_view what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
     fmt::print(stderr, "sqlite ({}): {}\n", what, sqlite3_errmsg(db));
     std::exit(1);
   }
-}
-
-double Percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
 }
 
 struct Prepared {
@@ -411,13 +393,6 @@ RawFigures RunRaw(const fs::path& file, const std::vector<RowShape>& shapes, int
   fs::remove(fs::path(file.string() + "-wal"));
   fs::remove(fs::path(file.string() + "-shm"));
   return out;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a.empty() ? "unknown" : fmt::format("{} {} {}", a, b, c);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "core/json.h"
 #include "ledger/entry.h"
@@ -90,23 +91,12 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
 // CPU time of this thread, in seconds: on a busy machine the wall clock also measures the
 // other processes; this measures the work.
 double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
 }
 
 // What the generated data holds, to draw realistic queries from.

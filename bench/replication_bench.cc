@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "cli/demo.h"
 #include "core/encoding.h"
@@ -79,22 +80,17 @@ Flags ParseFlags(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&](std::string_view name) -> std::optional<std::string> {
-      const std::string prefix = "--" + std::string(name) + "=";
-      if (a.starts_with(prefix)) return a.substr(prefix.size());
-      return std::nullopt;
-    };
     try {
       if (a == "--help" || a == "-h") Usage(0);
       if (a == "--keep") {
         f.keep = true;
-      } else if (auto v = value("clients")) {
+      } else if (auto v = FlagValue(a, "clients")) {
         f.clients = std::stoi(*v);
-      } else if (auto v = value("seconds")) {
+      } else if (auto v = FlagValue(a, "seconds")) {
         f.seconds = std::stod(*v);
-      } else if (auto v = value("properties")) {
+      } else if (auto v = FlagValue(a, "properties")) {
         f.properties = std::stoi(*v);
-      } else if (auto v = value("dir")) {
+      } else if (auto v = FlagValue(a, "dir")) {
         f.dir = *v;
       } else {
         Usage(2);
@@ -105,20 +101,6 @@ Flags ParseFlags(int argc, char** argv) {
   }
   if (f.clients < 1 || f.seconds <= 0 || f.properties < 1) Usage(2);
   return f;
-}
-
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
 }
 
 std::string SignIn(uint16_t port, cli::App& app, const std::string& username) {
@@ -209,13 +191,6 @@ Phase RunPhase(const std::string& name, uint16_t port, const std::string& token,
   out.payments = static_cast<int64_t>(out.latency_ms.size());
   out.errors = errors;
   return out;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a.empty() ? "unknown" : fmt::format("{} {} {}", a, b, c);
 }
 
 int Main(int argc, char** argv) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "cli/app.h"
 #include "cli/demo.h"
 #include "core/encoding.h"
@@ -73,17 +74,6 @@ Flags ParseFlags(int argc, char** argv) {
     }
   }
   return f;
-}
-
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) {
-    fmt::print(stderr, "{}: {}\n", what, s.ToString());
-    std::exit(1);
-  }
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
 int Main(int argc, char** argv) {
