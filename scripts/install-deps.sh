@@ -11,6 +11,9 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   # storage and crypto
   libsqlite3-dev sqlite3 libsodium-dev liboath-dev
+  # PostgreSQL (issue 6): libpqxx for the engine, the 15 server for the throw-away test clusters
+  # (scripts/pg-test-cluster.sh) and psql
+  postgresql-15 libpqxx-dev
   # SHA-256 of ledger entries and Merkle nodes with the CPU's SHA instructions (libcrypto)
   libssl-dev
   # logging, formatting, CLI
