@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "http/api/api.h"
 #include "http/api/payment_api.h"
@@ -31,6 +32,18 @@ void AddPage(http::Router& router, Site& site, std::string method, std::string_v
 void AddCitizenPages(http::Router& router, Site& site);
 void AddStaffPages(http::Router& router, Site& site);
 void AddVerifyPage(http::Router& router, Site& site);
+void AddReportPages(http::Router& router, Site& site);    // reports.cc
+void AddDashboardPage(http::Router& router, Site& site);  // dashboard.cc
+inline constexpr char kDashboardPath[] = "/state";
+
+// The staff home's links to the reports of each ULB where `who` may read the accounts and to the
+// state dashboard ("report_ulbs", "dashboard_url"); true if there is any.
+bool ReportLinksInto(Site& site, const identity::Principal& who, Lang lang, Data& data);
+
+// The signed-in staff member, or the page to answer instead: the sign-in page (401) saying why
+// (the session timed out after 15 idle minutes, or there is none).
+std::variant<identity::Principal, http::Response> SignedIn(Site& site, const http::Request& req,
+                                                           Env& env);
 
 // The /verify page of a checked code (public for the unit test).
 http::Response VerifyPage(const Env& env, const http::ReceiptVerification& v);

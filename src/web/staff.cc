@@ -39,8 +39,9 @@ http::Response SignInPage(Env& env, int status, const std::string& message,
   return RenderPage(env, status, "sign_in", std::move(data), Text(env.lang, "sign_in_title"));
 }
 
-// The signed-in staff member, or the page to answer instead: the sign-in page saying why (the
-// session timed out after 15 idle minutes, or there is none).
+}  // namespace
+
+// Declared in routes.h.
 std::variant<Principal, http::Response> SignedIn(Site& site, const http::Request& req, Env& env) {
   auto token = req.Cookie(kStaffCookie);
   if (!token || token->empty()) {
@@ -55,6 +56,8 @@ std::variant<Principal, http::Response> SignedIn(Site& site, const http::Request
   }
   return std::move(*who);
 }
+
+namespace {
 
 // The ULBs where `who` may collect.
 std::vector<registry::UlbInfo> CounterUlbs(Site& site, const Principal& who) {
@@ -109,7 +112,9 @@ http::Response StaffHome(Site& site, http::Request& req, Env& env) {
   const Principal& who = std::get<Principal>(signed_in);
   env.staff = &who;
   auto ulbs = CounterUlbs(site, who);
-  if (ulbs.size() == 1) return http::Response::Redirect(CounterBase(ulbs[0].code));
+  Data data;
+  const bool others = ReportLinksInto(site, who, env.lang, data);  // reports, state dashboard
+  if (ulbs.size() == 1 && !others) return http::Response::Redirect(CounterBase(ulbs[0].code));
   Data list{Data::type::list};
   for (const auto& u : ulbs) {
     Data d;
@@ -117,9 +122,9 @@ http::Response StaffHome(Site& site, http::Request& req, Env& env) {
     d.set("url", CounterBase(u.code));
     list.push_back(d);
   }
-  Data data;
   data.set("ulbs", list);
-  data.set("none", ulbs.empty());
+  data.set("has_ulbs", !ulbs.empty());
+  data.set("none", ulbs.empty() && !others);
   return RenderPage(env, 200, "staff_home", std::move(data), Text(env.lang, "staff_title"));
 }
 

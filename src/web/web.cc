@@ -24,6 +24,7 @@ void Web::AddRoutes(http::Router& router) {
   detail::AddCitizenPages(router, *site_);
   detail::AddStaffPages(router, *site_);
   detail::AddVerifyPage(router, *site_);
+  detail::AddReportPages(router, *site_);
   router.Add("GET", "/static/{file}", [](http::Request& req) -> http::Response {
     const std::string path = "static/" + req.Param("file");
     auto bytes = Asset(path);

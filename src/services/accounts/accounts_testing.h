@@ -15,6 +15,7 @@
 
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
+#include "services/payments/payments.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
@@ -41,6 +42,7 @@ inline const ledger::Projections& UlbTables() {
     property_tax::RegisterPropertyProjections(p);
     property_tax::RegisterBillingProjections(p);
     RegisterAccountsProjections(p);
+    payments::RegisterPaymentProjections(p);  // the reports join receipts to wards
     return p;
   }();
   return p;

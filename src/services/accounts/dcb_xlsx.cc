@@ -44,16 +44,6 @@ constexpr std::array<const char*, 13> kCsvHeader = {"ward",
                                                     "total_collection",
                                                     "total_balance"};
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::array<Money, 9> Amounts(const DcbRow& r) {
   return {r.arrear.demand,  r.arrear.collection,  r.arrear.balance,
           r.current.demand, r.current.collection, r.current.balance,
@@ -64,6 +54,16 @@ std::array<Money, 9> Amounts(const DcbRow& r) {
 double Rupees(Money m) { return static_cast<double>(m.paise()) / 100.0; }
 
 }  // namespace
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
 
 std::string DcbCsv(const DcbReport& report) {
   std::string out = "\xEF\xBB\xBF";  // UTF-8 byte-order mark

@@ -16,6 +16,8 @@
 namespace palika::accounts {
 
 std::string DcbCsv(const DcbReport& report);
+// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+std::string CsvField(const std::string& s);
 Result<std::string> DcbXlsx(const DcbReport& report);
 
 // Excel's custom number format for Indian digit grouping with two decimals. Excel groups every

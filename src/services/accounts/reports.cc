@@ -1,8 +1,11 @@
 #include "services/accounts/reports.h"
 
+#include <fmt/format.h>
+
 #include <map>
 
 #include "services/accounts/chart_of_accounts.h"
+#include "services/accounts/dcb_xlsx.h"
 
 namespace palika::accounts {
 namespace json = boost::json;
@@ -90,6 +93,118 @@ json::object CollectionRegisterJson(const CollectionRegisterReport& r) {
           {"reversed_paise", r.reversed.paise()},
           {"net_paise", r.net.paise()},
           {"net", r.net.Format()}};
+}
+
+Result<CollectionSummary> CollectionsBetween(Transaction& tx, CivilDate from, CivilDate to) {
+  if (to < from || from.DaysUntil(to) >= kMaxReportDays) {
+    return Status::InvalidArgument(
+        "invalid_period",
+        fmt::format("The period must start on or before its end and last at most {} days.",
+                    kMaxReportDays),
+        fmt::format("अवधि की शुरुआत उसके अंत से पहले या उसी दिन हो, और अवधि अधिकतम {} दिन की हो।",
+                    kMaxReportDays));
+  }
+  CollectionSummary out;
+  out.from = from;
+  out.to = to;
+  std::map<std::string, CollectionTotal> days, modes;
+  std::map<int64_t, CollectionTotal> wards;
+  PALIKA_ASSIGN_OR_RETURN(auto ward_rows,
+                          tx.Query("SELECT number, name, name_hi FROM wards ORDER BY number"));
+  for (const auto& w : ward_rows) {
+    CollectionTotal& t = wards[w.Int(0)];
+    t.key = std::to_string(w.Int(0));
+    t.name = w.Text(1);
+    t.name_hi = w.Text(2);
+  }
+  // One row per voucher kind, day, mode and ward, with the movement on cash and bank as the
+  // collection register counts it; a voucher's reference is its receipt number.
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT j.date, j.mode, COALESCE(pr.ward, 0), j.voucher, COUNT(DISTINCT j.voucher_no),"
+      " COALESCE(SUM(l.debit_paise - l.credit_paise), 0)"
+      " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
+      " LEFT JOIN payments p ON p.receipt_no = j.reference"
+      " LEFT JOIN properties pr ON pr.id = p.property_id"
+      " WHERE j.date BETWEEN ? AND ? AND j.voucher IN ('collection', 'reversal')"
+      " AND l.account IN (?, ?)"
+      " GROUP BY j.date, j.mode, COALESCE(pr.ward, 0), j.voucher",
+      {from.Format(), to.Format(), std::string(kCashInHand), std::string(kBank)},
+      [&](const store::Row& row) {
+        const bool collection = row.Text(3) == "collection";
+        const int64_t vouchers = row.Int(4);
+        const Money moved = Money::FromPaise(row.Int(5));
+        auto add = [&](CollectionTotal& t) {
+          (collection ? t.receipts : t.reversals) += vouchers;
+          t.net += moved;
+        };
+        add(days[row.Text(0)]);
+        CollectionTotal& m = modes[row.Text(1)];
+        m.key = row.Text(1);
+        add(m);
+        CollectionTotal& w = wards[row.Int(2)];
+        w.key = std::to_string(row.Int(2));
+        add(w);
+        (collection ? out.receipts : out.reversals) += vouchers;
+        out.net += moved;
+        return true;
+      }));
+  for (CivilDate d = from; d <= to; d = d.AddDays(1)) {
+    CollectionTotal t = days[d.Format()];
+    t.key = d.Format();
+    out.by_day.push_back(std::move(t));
+  }
+  for (auto& [k, t] : modes) out.by_mode.push_back(std::move(t));
+  for (auto& [n, t] : wards) {
+    if (n != 0) out.by_ward.push_back(t);
+  }
+  if (auto it = wards.find(0); it != wards.end()) {
+    it->second.name = "No ward";
+    it->second.name_hi = "बिना वार्ड";
+    out.by_ward.push_back(std::move(it->second));
+  }
+  return out;
+}
+
+Result<Money> NetCollected(Transaction& tx, CivilDate from, CivilDate to) {
+  PALIKA_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne("SELECT COALESCE(SUM(debit_paise - credit_paise), 0) FROM journal_daily"
+                  " WHERE account IN (?, ?) AND date BETWEEN ? AND ?",
+                  {std::string(kCashInHand), std::string(kBank), from.Format(), to.Format()}));
+  if (!row) return Money();
+  return Money::FromPaise(row->Int(0));
+}
+
+std::string CollectionSummaryCsv(const CollectionSummary& s) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte-order mark, so Excel shows Devanagari
+  out += "section,key,name,name_hi,receipts,reversals,net\r\n";
+  auto rows = [&](const char* section, const std::vector<CollectionTotal>& list) {
+    for (const auto& t : list) {
+      out += fmt::format("{},{},{},{},{},{},{}\r\n", section, t.key, CsvField(t.name),
+                         CsvField(t.name_hi), t.receipts, t.reversals, t.net.FormatPlain());
+    }
+  };
+  rows("day", s.by_day);
+  rows("mode", s.by_mode);
+  rows("ward", s.by_ward);
+  out += fmt::format("total,{} to {},,,{},{},{}\r\n", s.from.Format(), s.to.Format(), s.receipts,
+                     s.reversals, s.net.FormatPlain());
+  return out;
+}
+
+std::string TrialBalanceCsv(const TrialBalanceReport& r) {
+  std::string out = "\xEF\xBB\xBF";
+  out += "account,name,name_hi,debit,credit,debit_balance,credit_balance\r\n";
+  for (const auto& a : r.rows) {
+    const Account* acc = FindAccount(a.account);
+    out += fmt::format(
+        "{},{},{},{},{},{},{}\r\n", a.account, CsvField(acc ? std::string(acc->name) : a.account),
+        CsvField(acc ? std::string(acc->name_hi) : a.account), a.debit.FormatPlain(),
+        a.credit.FormatPlain(), a.debit_balance.FormatPlain(), a.credit_balance.FormatPlain());
+  }
+  out += fmt::format("total,,,{},{},{},{}\r\n", r.debit.FormatPlain(), r.credit.FormatPlain(),
+                     r.debit_balance.FormatPlain(), r.credit_balance.FormatPlain());
+  return out;
 }
 
 Result<TrialBalanceReport> TrialBalance(Transaction& tx, CivilDate on) {

@@ -23,6 +23,55 @@ using ReportsTest = test::AccountsFixture;
 
 Money P(int64_t paise) { return Money::FromPaise(paise); }
 
+TEST_F(ReportsTest, CollectionsOfAPeriodByDayModeAndWardAgreeWithTheDailyTotals) {
+  Journal r1 = CashCollection("R-1", 100'000, "2026-11-18");
+  Journal upi = CashCollection("R-2", 40'000, "2026-11-20");
+  upi.mode = "upi";
+  upi.lines[0].account = "450-21";
+  ASSERT_TRUE(Post({r1, upi, CashCollection("R-3", 5'000, "2026-11-20"),
+                    CashCollection("R-4", 9'999, "2026-11-25")})
+                  .ok());
+  ASSERT_TRUE(Post({MirrorJournal(r1, Date("2026-11-19"), "R-1")}).ok());
+  ASSERT_TRUE(
+      Ulb()
+          .Read([&](store::Transaction& tx) -> Status {
+            PALIKA_ASSIGN_OR_RETURN(auto s,
+                                    CollectionsBetween(tx, Date("2026-11-18"), Date("2026-11-20")));
+            EXPECT_EQ(s.by_day.size(), 3u);  // every day, the empty ones too
+            EXPECT_EQ(s.by_day[0].key, "2026-11-18");
+            EXPECT_EQ(s.by_day[0].net, P(100'000));
+            EXPECT_EQ(s.by_day[1].net, P(-100'000));
+            EXPECT_EQ(s.by_day[1].reversals, 1);
+            EXPECT_EQ(s.by_day[2].net, P(45'000));
+            EXPECT_EQ(s.by_day[2].receipts, 2);
+            EXPECT_EQ(s.by_mode.size(), 2u);
+            EXPECT_EQ(s.by_mode[0].key, "cash");
+            EXPECT_EQ(s.by_mode[0].net, P(5'000));
+            EXPECT_EQ(s.by_mode[1].key, "upi");
+            // No receipt of these journals is in the payments table: ward 0.
+            EXPECT_EQ(s.by_ward.back().key, "0");
+            EXPECT_EQ(s.by_ward.back().net, P(45'000));
+            EXPECT_EQ(s.net, P(45'000));
+            EXPECT_EQ(s.receipts, 3);
+            EXPECT_EQ(s.reversals, 1);
+            PALIKA_ASSIGN_OR_RETURN(Money daily,
+                                    NetCollected(tx, Date("2026-11-18"), Date("2026-11-20")));
+            EXPECT_EQ(daily, s.net);
+            const std::string csv = CollectionSummaryCsv(s);
+            EXPECT_TRUE(csv.starts_with("\xEF\xBB\xBF"));
+            EXPECT_NE(csv.find("day,2026-11-20,,,2,0,450.00\r\n"), std::string::npos);
+            EXPECT_NE(csv.find("total,2026-11-18 to 2026-11-20,,,3,1,450.00"), std::string::npos);
+            // Bad input: an end before the start, or more than a year.
+            EXPECT_EQ(
+                CollectionsBetween(tx, Date("2026-11-20"), Date("2026-11-19")).status().code(),
+                "invalid_period");
+            EXPECT_FALSE(CollectionsBetween(tx, Date("2025-11-19"), Date("2026-11-20")).ok());
+            EXPECT_TRUE(CollectionsBetween(tx, Date("2025-11-20"), Date("2026-11-20")).ok());
+            return Status::OK();
+          })
+          .ok());
+}
+
 TEST_F(ReportsTest, CollectionRegisterNetsReversalsByCounterAndMode) {
   Journal r1 = CashCollection("R-1", 100'000);
   Journal upi = CashCollection("R-2", 40'000);
