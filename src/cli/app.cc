@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "services/accounts/journal.h"
+#include "services/payments/online_payments.h"
 #include "services/payments/payments.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/register.h"
@@ -39,6 +40,7 @@ const ledger::Projections& UlbProjections() {
     property_tax::RegisterPropertyProjections(p);
     property_tax::RegisterBillingProjections(p);
     payments::RegisterPaymentProjections(p);
+    payments::RegisterOnlineOrderProjections(p);
     accounts::RegisterAccountsProjections(p);
     return p;
   }();
