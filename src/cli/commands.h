@@ -7,11 +7,19 @@
 // parsed. Every command prints what it did, or Fail's clear error and a non-zero exit code.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/status.h"
+#include "services/payments/online_payments.h"
+#include "services/payments/sandbox_gateway.h"
 
 namespace palika::cli {
 
@@ -34,5 +42,36 @@ int VerifyBackupCommand(const std::string& backup_dir, const std::string& key_fi
                         const std::string& only_ulb);
 // token add/list/revoke, backup pull, backup status (replication_commands.cc).
 void AddReplicationCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+
+// Online payment (gateway_commands.cc): `gateway reconcile`, serve's --gateway and
+// --reconcile-every, the gateway a data directory is served with, and the reconciler thread.
+void AddGatewayCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+struct GatewayOptions {
+  std::string gateway;  // "sandbox" | "off" | "" (sandbox for a demo directory, else off)
+  int reconcile_every_s = 60;
+};
+void AddGatewayServeOptions(CLI::App& serve, GatewayOptions& options);
+class App;
+struct GatewaySetup {
+  std::unique_ptr<payments::SandboxGateway> sandbox;  // null unless the sandbox is used
+  std::unique_ptr<payments::OnlinePayments> online;   // never null; disabled without a gateway
+};
+Result<GatewaySetup> OpenGateway(App& app, const std::filesystem::path& dir,
+                                 const GatewayOptions& options);
+// Reconciles every ULB's pending online orders every `every` on a thread of its own, until
+// destroyed (which waits for a round in progress). Does nothing when online payment is off.
+class Reconciler {
+ public:
+  Reconciler(payments::OnlinePayments& online, std::chrono::seconds every);
+  ~Reconciler();
+
+ private:
+  payments::OnlinePayments& online_;
+  const std::chrono::seconds every_;
+  std::mutex mu_;  // guards stop_
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 }  // namespace palika::cli

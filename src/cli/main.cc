@@ -52,14 +52,18 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
     if (!app.ok()) return Fail(app.status());
     s = cli::LoadDemo(**app, demo_properties);
     if (!s.ok()) return Fail(s);
+    // The demo takes online payments through the sandbox gateway: its store and secret now.
+    if (auto sandbox = payments::SandboxGateway::Open(dir); !sandbox.ok()) {
+      return Fail(sandbox.status());
+    }
     std::cout << "Loaded the demo state: 3 ULBs, their wards, a staff account for every role and "
               << demo_properties << " properties in Indore (fewer in the smaller towns).\n";
   }
   return 0;
 }
 
-int Serve(const std::string& dir, const std::string& listen, const web::WebOptions& web_options,
-          int sync_backups, double sync_timeout_s) {
+int Serve(const std::string& dir, const std::string& listen, web::WebOptions web_options,
+          int sync_backups, double sync_timeout_s, const cli::GatewayOptions& gateway_options) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return Fail(
@@ -103,6 +107,12 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
   http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
                        (*app)->metrics()};
   http::AddApiRoutes(router, ctx);
+  auto gateway = cli::OpenGateway(**app, dir, gateway_options);
+  if (!gateway.ok()) return Fail(gateway.status());
+  web_options.online = gateway->online.get();
+  web_options.sandbox = gateway->sandbox.get();
+  cli::Reconciler reconciler(*gateway->online,
+                             std::chrono::seconds(gateway_options.reconcile_every_s));
   web::Web web(ctx, web_options);
   web.AddRoutes(router);
   http::Server server(options, router, (*app)->metrics());
@@ -116,6 +126,11 @@ int Serve(const std::string& dir, const std::string& listen, const web::WebOptio
   }
   std::cout << "Palika is serving " << dir << " on " << url << " (Ctrl-C or SIGTERM to stop)"
             << std::endl;
+  if (gateway->sandbox) {
+    std::cout << "Online payment: the SANDBOX gateway (no real money), " << url
+              << "/sandbox-gateway/ ; pending payments reconciled every "
+              << gateway_options.reconcile_every_s << " s." << std::endl;
+  }
   if (fs::exists(fs::path(dir) / "demo")) std::cout << cli::DemoSignInHelp(dir, url) << std::flush;
   server.Run();
   std::cout << "Stopped; ledgers closed with a final checkpoint." << std::endl;
@@ -354,6 +369,8 @@ int main(int argc, char** argv) {
                    "How long a write waits for the backups before a 503 (5s, 500ms)")
       ->transform(CLI::AsNumberWithUnit(std::map<std::string, double>{{"ms", 0.001}, {"s", 1}}))
       ->check(CLI::Range(0.01, 600.0));
+  cli::GatewayOptions gateway_options;
+  cli::AddGatewayServeOptions(*serve, gateway_options);
 
   auto* ulb = cli.add_subcommand("ulb", "ULBs");
   ulb->require_subcommand(1);
@@ -413,13 +430,16 @@ int main(int argc, char** argv) {
   cli::AddAccountsCommands(cli, runs);
   cli::AddBackupCommands(cli, runs);
   cli::AddReplicationCommands(cli, runs);
+  cli::AddGatewayCommands(cli, runs);
 
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::info);
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
 
   if (init->parsed()) return Init(dir, demo, demo_properties);
-  if (serve->parsed()) return Serve(dir, listen, web_options, sync_backups, sync_timeout_s);
+  if (serve->parsed()) {
+    return Serve(dir, listen, web_options, sync_backups, sync_timeout_s, gateway_options);
+  }
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;
     return UlbAdd(dir, info);

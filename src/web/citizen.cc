@@ -78,6 +78,7 @@ http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
   } else {
     data.set("dues_error", StatusText(env.lang, dues.status()));
   }
+  OnlinePayInto(site, env, ulb->code, *id, data);
   auto paid = payments::Payments(site.api.ledgers).OfProperty(ulb->code, *id);
   Data list{Data::type::list};
   if (paid.ok()) {

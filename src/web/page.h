@@ -23,6 +23,11 @@
 #include "services/identity/access.h"
 #include "web/catalog.h"
 
+namespace palika::payments {
+class OnlinePayments;
+class SandboxGateway;
+}  // namespace palika::payments
+
 namespace palika::web {
 
 using Data = kainjow::mustache::data;
@@ -37,6 +42,10 @@ struct WebOptions {
   // TLS-terminating proxy). Off for plain http://127.0.0.1 (`make run`), where browsers would
   // drop Secure cookies.
   bool secure_cookies = false;
+  // Online payment (docs/web.md): off when null. The sandbox gateway's pages are served when
+  // `sandbox` is set. Both are owned by the caller and outlive the Web.
+  payments::OnlinePayments* online = nullptr;
+  payments::SandboxGateway* sandbox = nullptr;
 };
 
 // The request as a page sees it.

@@ -44,6 +44,14 @@ bool ReportLinksInto(Site& site, const identity::Principal& who, Lang lang, Data
 // (the session timed out after 15 idle minutes, or there is none).
 std::variant<identity::Principal, http::Response> SignedIn(Site& site, const http::Request& req,
                                                            Env& env);
+// Online payment: start, the gateway's return, the outcome page (online.cc); the sandbox
+// gateway's own pages (sandbox_gateway.cc), added only when the sandbox is on.
+void AddOnlinePayPages(http::Router& router, Site& site);
+void AddSandboxGatewayPages(http::Router& router, Site& site);
+// The property page's "Pay online" form ("pay_online": amount, url, note) when online payment
+// is on and the property has dues today (with the online rebate).
+void OnlinePayInto(Site& site, Env& env, const std::string& ulb, const std::string& property_id,
+                   Data& data);
 
 // The /verify page of a checked code (public for the unit test).
 http::Response VerifyPage(const Env& env, const http::ReceiptVerification& v);

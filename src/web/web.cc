@@ -25,6 +25,8 @@ void Web::AddRoutes(http::Router& router) {
   detail::AddStaffPages(router, *site_);
   detail::AddVerifyPage(router, *site_);
   detail::AddReportPages(router, *site_);
+  detail::AddOnlinePayPages(router, *site_);
+  if (site_->options.sandbox != nullptr) detail::AddSandboxGatewayPages(router, *site_);
   router.Add("GET", "/static/{file}", [](http::Request& req) -> http::Response {
     const std::string path = "static/" + req.Param("file");
     auto bytes = Asset(path);

@@ -67,8 +67,8 @@ Status ApplyFailed(Transaction& tx, const Entry& e) {
               " WHERE order_id = ? AND status = 'pending'",
               {Str(o, "reason"), Str(o, "txn_id"), Str(o, "order_id")}, &changed));
   if (changed != 1) {
-    return Status::Corruption(fmt::format(
-        "entry {} fails order {}, which is not a pending order", e.seq, Str(o, "order_id")));
+    return Status::Corruption(fmt::format("entry {} fails order {}, which is not a pending order",
+                                          e.seq, Str(o, "order_id")));
   }
   return Status::OK();
 }
@@ -97,8 +97,8 @@ Result<OnlineOrder> OrderFromRow(const store::Row& r) {
 }
 
 Result<std::optional<OnlineOrder>> LoadOrder(Transaction& tx, const std::string& order_id) {
-  PALIKA_ASSIGN_OR_RETURN(auto row,
-                          tx.QueryOne(std::string(kSelectOrder) + "WHERE order_id = ?", {order_id}));
+  PALIKA_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne(std::string(kSelectOrder) + "WHERE order_id = ?", {order_id}));
   if (!row) return std::optional<OnlineOrder>();
   PALIKA_ASSIGN_OR_RETURN(OnlineOrder o, OrderFromRow(*row));
   return std::optional<OnlineOrder>(std::move(o));
@@ -116,11 +116,11 @@ Result<std::vector<OnlineOrder>> LoadOrders(Transaction& tx, const std::string& 
 }
 
 Status OrderNotFound(const std::string& order_id) {
-  return Status::NotFound("order_not_found",
-                          "There is no online payment " + order_id +
-                              " in this ULB. Start the payment again from the property's page.",
-                          "इस निकाय में ऑनलाइन भुगतान " + order_id +
-                              " नहीं है। संपत्ति के पृष्ठ से भुगतान फिर से शुरू करें।");
+  return Status::NotFound(
+      "order_not_found",
+      "There is no online payment " + order_id +
+          " in this ULB. Start the payment again from the property's page.",
+      "इस निकाय में ऑनलाइन भुगतान " + order_id + " नहीं है। संपत्ति के पृष्ठ से भुगतान फिर से शुरू करें।");
 }
 
 Status OnlineOff() {
@@ -188,9 +188,10 @@ Result<OnlineOrder> OnlinePayments::Complete(const std::string& ulb, const Onlin
                                              const std::string& txn_id) {
   if (order.status == "paid") return order;
   if (order.status == "failed") {
-    spdlog::warn("online order {} of ULB {} was recorded as failed ({}), but the gateway reports "
-                 "it paid ({}): collecting it",
-                 order.order_id, ulb, order.reason, txn_id);
+    spdlog::warn(
+        "online order {} of ULB {} was recorded as failed ({}), but the gateway reports "
+        "it paid ({}): collecting it",
+        order.order_id, ulb, order.reason, txn_id);
   }
   PaymentInput in;
   in.property_id = order.property_id;
@@ -201,14 +202,14 @@ Result<OnlineOrder> OnlinePayments::Complete(const std::string& ulb, const Onlin
   in.ulb_name_hi = order.ulb_name_hi;
   // The order's key: every completion of this order (a duplicate callback, reconciliation, a
   // retry after a crash) is this one collection.
+  PALIKA_ASSIGN_OR_RETURN(std::string hash,
+                          property_tax::RequestHash(
+                              "online.collect", json::object{{"order_id", order.order_id},
+                                                             {"amount_paise", order.amount.paise()},
+                                                             {"txn_id", txn_id}}));
   PALIKA_ASSIGN_OR_RETURN(
-      std::string hash,
-      property_tax::RequestHash("online.collect", json::object{{"order_id", order.order_id},
-                                                               {"amount_paise", order.amount.paise()},
-                                                               {"txn_id", txn_id}}));
-  PALIKA_ASSIGN_OR_RETURN(PaymentResult paid,
-                          Payments(ledgers_).Collect(
-                              ulb, {kActor, "online-order:" + order.order_id, hash}, in));
+      PaymentResult paid,
+      Payments(ledgers_).Collect(ulb, {kActor, "online-order:" + order.order_id, hash}, in));
   PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
   ledger::Command c;
   c.actor = kActor;
@@ -219,11 +220,9 @@ Result<OnlineOrder> OnlinePayments::Complete(const std::string& ulb, const Onlin
     Decision d;
     d.response = json::object{{"order_id", id}};
     if (found->status == "paid") return d;  // a concurrent completion recorded it
-    d.events.push_back({kOrderPaid,
-                        {{"v", kEventVersion},
-                         {"order_id", id},
-                         {"receipt_no", receipt_no},
-                         {"txn_id", txn_id}}});
+    d.events.push_back(
+        {kOrderPaid,
+         {{"v", kEventVersion}, {"order_id", id}, {"receipt_no", receipt_no}, {"txn_id", txn_id}}});
     return d;
   };
   PALIKA_RETURN_IF_ERROR(l->Submit(std::move(c)).status());
@@ -236,8 +235,7 @@ Result<OnlineOrder> OnlinePayments::Fail(const std::string& ulb, const OnlineOrd
   PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
   ledger::Command c;
   c.actor = kActor;
-  c.decide = [id = order.order_id, reason, txn_id](Transaction& tx,
-                                                   int64_t) -> Result<Decision> {
+  c.decide = [id = order.order_id, reason, txn_id](Transaction& tx, int64_t) -> Result<Decision> {
     PALIKA_ASSIGN_OR_RETURN(auto found, LoadOrder(tx, id));
     if (!found) return OrderNotFound(id);
     Decision d;
@@ -321,8 +319,7 @@ Result<OnlineOrder> OnlinePayments::HandleCallback(const std::string& ulb,
     return Complete(ulb, order, cb.txn_id);
   }
   if (cb.status == kGatewayFailure) return Fail(ulb, order, "declined", cb.txn_id);
-  return Status::InvalidArgument("invalid_field",
-                                 "Field 'status': must be success or failure.",
+  return Status::InvalidArgument("invalid_field", "Field 'status': must be success or failure.",
                                  "फ़ील्ड 'status': success या failure होना चाहिए।");
 }
 
@@ -334,8 +331,7 @@ Result<StartedOrder> OnlinePayments::Start(const std::string& ulb, const std::st
   PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
   const std::string description = "Property tax " + property_id + ", " + ulb_name;
   auto at_gateway = [&](const OnlineOrder& o) {
-    return GatewayOrderRequest{o.order_id, ulb,        o.property_id,
-                               o.amount,   return_url, description};
+    return GatewayOrderRequest{o.order_id, ulb, o.property_id, o.amount, return_url, description};
   };
   // Twice at most: a concurrent Start may record its order between our check and our command.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -378,10 +374,9 @@ Result<StartedOrder> OnlinePayments::Start(const std::string& ulb, const std::st
       PALIKA_ASSIGN_OR_RETURN(auto dues, property_tax::PropertyDues(tx, property_id, date,
                                                                     /*online=*/true));
       if (dues.net.paise() <= 0) {
-        return Status::Conflict(
-            "nothing_due",
-            "Property " + property_id + " has nothing to pay today.",
-            "संपत्ति " + property_id + " पर आज कुछ देय नहीं है।");
+        return Status::Conflict("nothing_due",
+                                "Property " + property_id + " has nothing to pay today.",
+                                "संपत्ति " + property_id + " पर आज कुछ देय नहीं है।");
       }
       Decision d;
       d.events.push_back({kOrderCreated,
@@ -402,8 +397,7 @@ Result<StartedOrder> OnlinePayments::Start(const std::string& ulb, const std::st
     PALIKA_ASSIGN_OR_RETURN(OnlineOrder order, Get(ulb, order_id));
     auto g = gateway_->CreateOrder(at_gateway(order));
     if (!g.ok()) {
-      spdlog::warn("online order {}: the gateway refused it: {}", order_id,
-                   g.status().ToString());
+      spdlog::warn("online order {}: the gateway refused it: {}", order_id, g.status().ToString());
       (void)Fail(ulb, order, "gateway_unavailable", "");
       return Status::Unavailable(
           "gateway_unavailable",

@@ -75,7 +75,7 @@ struct ReconcileReport {
   int checked = 0;
   int paid = 0;
   int failed = 0;
-  int pending = 0;              // still open at the gateway
+  int pending = 0;               // still open at the gateway
   std::vector<Status> problems;  // orders that could not be settled now (retried next time)
 };
 

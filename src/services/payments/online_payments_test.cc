@@ -282,8 +282,8 @@ TEST_F(OnlinePaymentsTest, NewPaymentSettlesAPendingOrderFirstSoNobodyPaysTwice)
 
   // Paid at the gateway, callback lost; the citizen starts again: the first is collected and
   // nothing is left to pay.
-  ASSERT_TRUE(gateway_->Choose(GatewayId(*first), SandboxGateway::Choice::kSuccessLoseCallback)
-                  .ok());
+  ASSERT_TRUE(
+      gateway_->Choose(GatewayId(*first), SandboxGateway::Choice::kSuccessLoseCallback).ok());
   auto again = Start();
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), "nothing_due");

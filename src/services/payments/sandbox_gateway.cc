@@ -36,15 +36,13 @@ Status OrderNotFound(const std::string& id) {
   return Status::NotFound("gateway_order_not_found",
                           "The payment gateway has no order " + id +
                               ". Start the payment again from the property's page.",
-                          "भुगतान गेटवे में ऑर्डर " + id +
-                              " नहीं है। संपत्ति के पृष्ठ से भुगतान फिर से शुरू करें।");
+                          "भुगतान गेटवे में ऑर्डर " + id + " नहीं है। संपत्ति के पृष्ठ से भुगतान फिर से शुरू करें।");
 }
 
 std::string TxnId() {
   std::string hex = HexEncode(RandomBytes(6));
-  std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) {
-    return static_cast<char>(std::toupper(c));
-  });
+  std::transform(hex.begin(), hex.end(), hex.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return "SBXTXN" + hex;
 }
 
@@ -86,26 +84,17 @@ Result<std::optional<SandboxGateway::Order>> SandboxGateway::LoadLocked(std::str
   PALIKA_ASSIGN_OR_RETURN(
       auto row, db_->QueryOne(std::string(kColumns) + std::string(column) + " = ?", {value}));
   if (!row) return std::optional<Order>();
-  Order o{row->Text(0),
-          row->Text(1),
-          row->Text(2),
-          row->Text(3),
-          Money::FromPaise(row->Int(4)),
-          row->Text(5),
-          row->Text(6),
-          row->Text(7),
-          row->Text(8),
-          row->Text(9),
+  Order o{row->Text(0),     row->Text(1), row->Text(2), row->Text(3), Money::FromPaise(row->Int(4)),
+          row->Text(5),     row->Text(6), row->Text(7), row->Text(8), row->Text(9),
           row->Int(10) != 0};
   const int64_t created_us = row->Int(11);
   const int64_t ttl_us = ttl_.count() * 1'000'000;
   if (o.status == kGatewayPending && NowUs() - created_us > ttl_us) {
     // The payment session timed out: the order fails, as it would at a real gateway.
-    PALIKA_RETURN_IF_ERROR(
-        db_->Exec("UPDATE sandbox_orders SET status = ?, reason = 'expired', finished_us = ?"
-                  " WHERE gateway_order_id = ? AND status = ?",
-                  {std::string(kGatewayFailure), NowUs(), o.gateway_order_id,
-                   std::string(kGatewayPending)}));
+    PALIKA_RETURN_IF_ERROR(db_->Exec(
+        "UPDATE sandbox_orders SET status = ?, reason = 'expired', finished_us = ?"
+        " WHERE gateway_order_id = ? AND status = ?",
+        {std::string(kGatewayFailure), NowUs(), o.gateway_order_id, std::string(kGatewayPending)}));
     o.status = kGatewayFailure;
     o.reason = "expired";
   }
@@ -166,11 +155,11 @@ Result<SandboxGateway::Outcome> SandboxGateway::Choose(const std::string& gatewa
     o.txn_id = success ? TxnId() : "";
     o.reason = success ? "" : "declined";
     o.callback_lost = choice == Choice::kSuccessLoseCallback;
-    PALIKA_RETURN_IF_ERROR(db_->Exec(
-        "UPDATE sandbox_orders SET status = ?, txn_id = ?, reason = ?, callback_lost = ?,"
-        " finished_us = ? WHERE gateway_order_id = ?",
-        {o.status, o.txn_id, o.reason, static_cast<int64_t>(o.callback_lost), NowUs(),
-         gateway_order_id}));
+    PALIKA_RETURN_IF_ERROR(
+        db_->Exec("UPDATE sandbox_orders SET status = ?, txn_id = ?, reason = ?, callback_lost = ?,"
+                  " finished_us = ? WHERE gateway_order_id = ?",
+                  {o.status, o.txn_id, o.reason, static_cast<int64_t>(o.callback_lost), NowUs(),
+                   gateway_order_id}));
   }
   return Outcome{o, CallbackOf(o), !o.callback_lost};
 }
