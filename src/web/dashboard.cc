@@ -51,9 +51,10 @@ UlbRow RowOf(Site& site, Lang lang, const registry::UlbInfo& u, CivilDate today,
              const std::vector<ledger::BackupAcks::Lag>& lags) {
   UlbRow row;
   row.ulb = u;
+  // A note says why, unless the backup or checkpoint column already does.
   auto worse = [&](Health h, std::string note) {
     row.health = std::max(row.health, h);
-    row.notes.push_back(std::move(note));
+    if (!note.empty()) row.notes.push_back(std::move(note));
   };
   auto& ledgers = site.api.ledgers;
   auto ledger = ledgers.Ulb(u.code);
@@ -77,10 +78,10 @@ UlbRow RowOf(Site& site, Lang lang, const registry::UlbInfo& u, CivilDate today,
       ledger::LogVerifier(ledgers.node_verifier(), ledger::LogName(ledgers.origin(), u.code));
   if (note.empty()) {
     row.checkpoint = Text(lang, "dashboard_no_checkpoint");
-    if (committed > 0) worse(Health::kAmber, row.checkpoint);
+    if (committed > 0) worse(Health::kAmber, "");
   } else if (!verifier.ok() || !ledger::OpenCheckpoint(note, *verifier).ok()) {
     row.checkpoint = Text(lang, "dashboard_checkpoint_bad");
-    worse(Health::kRed, row.checkpoint);
+    worse(Health::kRed, "");
   } else {
     row.checkpoint = Text(lang, "dashboard_checkpoint",
                           {{"size", std::to_string((*ledger)->checkpointed_size())},
@@ -100,7 +101,7 @@ UlbRow RowOf(Site& site, Lang lang, const registry::UlbInfo& u, CivilDate today,
   }
   if (worst == nullptr) {
     row.backup = Text(lang, "dashboard_no_backup");
-    worse(Health::kRed, row.backup);
+    worse(Health::kRed, "");
   } else {
     row.backup = Text(lang, "dashboard_backup",
                       {{"hosts", std::to_string(hosts)},

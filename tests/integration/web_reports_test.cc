@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sstream>
 
 #include "core/civil_date.h"
 #include "core/money.h"
@@ -178,6 +179,25 @@ TEST_F(WebReportsTest, WrongRoleOrOtherUlbGets403AndNoSessionTheSignInPage) {
 }
 
 TEST_F(WebReportsTest, DashboardShowsEveryUlbsCollectionsBackupStateAndOutages) {
+  // A backup host ("backup-1", a replication token) that holds all of Sehore's ledger.
+  ASSERT_TRUE(server_->Stop());
+  RunResult added = RunPalika({"token", "add", "--data", server_->data_dir().string(), "--role",
+                               "replication", "--name", "backup-1"});
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  std::string backup_token;
+  std::istringstream lines(added.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() == 43 && line.find(' ') == std::string::npos) backup_token = line;
+  }
+  ASSERT_EQ(backup_token.size(), 43u) << added.output;
+  const int64_t sehore_entries = server_->EntryCounts().at("0276");
+  ASSERT_TRUE(server_->Start());
+  auto acked = server_->Request(
+      "POST", "/api/v1/replication/acks",
+      R"({"ledgers":[{"ulb":"0276","size":)" + std::to_string(sehore_entries) + "}]}",
+      backup_token);
+  ASSERT_EQ(acked.status, 200) << acked.body;
+
   const std::string api_admin = server_->SignIn("state.admin");
   // A declared outage shows on the dashboard.
   auto declared = server_->Request(
@@ -201,9 +221,14 @@ TEST_F(WebReportsTest, DashboardShowsEveryUlbsCollectionsBackupStateAndOutages) 
               std::string::npos)
         << ulb;
   }
-  // No backup host has pulled: red, said in words, with the thresholds on the page.
+  // Sehore's backup host holds everything: green. Nobody pulled Indore's: red. In words too.
+  const auto sehore = page.body.find("href=\"/staff/0276/reports/collections\"");
+  const std::string sehore_row = page.body.substr(sehore, page.body.find("</tr>", sehore) - sehore);
+  EXPECT_THAT(sehore_row, HasSubstr("<span class=\"health green\">Green: all well</span>"));
+  EXPECT_THAT(sehore_row, HasSubstr("1 host(s); the one furthest behind (backup-1) lacks "));
+  EXPECT_THAT(page.body, HasSubstr("<span class=\"health red\">Red: act now</span>"));
   EXPECT_THAT(page.body,
-              HasSubstr("<span class=\"health red\">Red: act now</span> No backup host"));
+              HasSubstr("<td>No backup host has reported since the server started.</td>"));
   EXPECT_THAT(page.body, HasSubstr("trails by at most 10 seconds"));
   EXPECT_THAT(page.body, HasSubstr("signature verified"));
   EXPECT_THAT(page.body, HasSubstr("Power failure at the data centre"));
