@@ -55,14 +55,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# playwright-core for the browser tests, at the version tests/e2e/package-lock.json pins, into
-# tests/e2e/node_modules (npm ci: exactly the lock file; only when it is missing or another
-# version).
+# playwright-core and axe-core (the accessibility checks) for the browser tests, at the versions
+# tests/e2e/package-lock.json pins, into tests/e2e/node_modules (npm ci: exactly the lock file;
+# only when one is missing or another version).
 e2e="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
-want=$(sed -n 's/.*"playwright-core": "\([^"]*\)".*/\1/p' "$e2e/package.json")
-have=$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' "$e2e/node_modules/playwright-core/package.json" \
-  2>/dev/null | head -1 || true)
+want="" have=""
+for pkg in playwright-core axe-core; do
+  want+="$(sed -n "s/.*\"$pkg\": \"\([^\"]*\)\".*/\1/p" "$e2e/package.json") "
+  have+="$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' "$e2e/node_modules/$pkg/package.json" \
+    2>/dev/null | head -1 || true) "
+done
 if [ "$want" != "$have" ]; then
-  echo "Installing playwright-core $want into tests/e2e/node_modules"
+  echo "Installing playwright-core and axe-core ($want) into tests/e2e/node_modules"
   (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
