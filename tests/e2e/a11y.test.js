@@ -72,6 +72,22 @@ test('axe finds no serious or critical problem on the main pages, in Hindi and E
       '/', '/u/0152', '/u/0152?q=sharma', '/u/0152/p/01-000001', '/verify', '/verify/not-a-code',
       '/staff', '/u/9999',
     ]));
+    // Online payment (the demo's sandbox gateway): the gateway's page and the outcome.
+    for (const lang of ['hi', 'en']) {
+      await setLang(citizen, lang);
+      // The first property with dues to pay (the demo has paid some).
+      let n = 1;
+      for (; n <= 30; n++) {
+        await page.goto(`${palika.url}/u/0152/p/02-${String(n).padStart(6, '0')}`);
+        if (await page.locator('#pay-online').count() === 1) break;
+      }
+      assert.ok(n <= 30, 'no demo property in ward 2 has dues to pay online');
+      await Promise.all([page.waitForNavigation(), page.click('#pay-online')]);
+      for (const v of await violations(page)) found.push(`${lang} ${new URL(page.url()).pathname}: ${v}`);
+      await Promise.all([page.waitForNavigation(), page.click('#sandbox-success')]);
+      assert.match(new URL(page.url()).pathname, /^\/u\/0152\/online\//);
+      for (const v of await violations(page)) found.push(`${lang} ${new URL(page.url()).pathname}: ${v}`);
+    }
   } finally {
     await citizen.close();
   }
@@ -146,6 +162,8 @@ test('a cashier takes a payment with the keyboard alone', async () => {
     assert.match(new URL(page.url()).pathname, /^\/staff\/0152\/receipts\/0152-/);
     assert.match(await page.textContent('dd.amount'), /₹250\.00/);
     await screenshot(page, 'keyboard-receipt');
+    // The receipt page passes axe too.
+    assert.deepEqual(await violations(page), []);
   } finally {
     await browser.close();
   }
