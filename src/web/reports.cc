@@ -2,7 +2,7 @@
 // the API's permission for the same reports): collections of a period by day, ward and mode; the
 // DCB register by ward for a financial year; the trial balance on a date. Each page draws its
 // figures as a server-side SVG chart (svg_chart.h) beside a table with the same figures, and
-// offers the downloads of services/accounts (CSV; the DCB also as .xlsx). The figures are the
+// offers the downloads of services/accounts (CSV and .xlsx). The figures are the
 // services' (accounts/reports.h); nothing is computed here but labels.
 
 #include "services/accounts/reports.h"
@@ -84,10 +84,10 @@ http::Response Download(std::string bytes, const std::string& type, const std::s
 constexpr char kCsv[] = "text/csv; charset=utf-8";
 constexpr char kXlsx[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-// ?format=: "" (the page), "csv" or, where `xlsx`, "xlsx"; InvalidArgument otherwise.
-Result<std::string> FormatOf(const http::Request& req, bool xlsx) {
+// ?format=: "" (the page), "csv" or "xlsx"; InvalidArgument otherwise.
+Result<std::string> FormatOf(const http::Request& req) {
   const std::string f = req.Query("format").value_or("");
-  if (f.empty() || f == "csv" || (xlsx && f == "xlsx")) return f;
+  if (f.empty() || f == "csv" || f == "xlsx") return f;
   return Status::InvalidArgument("invalid_field", Text(Lang::kEn, "error_report_format"),
                                  Text(Lang::kHi, "error_report_format"));
 }
@@ -148,7 +148,7 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
   env.staff = &r.who;
   const CivilDate today = Today();
   Data data = ReportData(env, r, "collections");
-  auto format = FormatOf(req, false);
+  auto format = FormatOf(req);
   if (!format.ok()) return StatusPage(env, format.status());
   auto from = DateQuery(req, "from", CivilDate::FromYmd(today.year(), today.month(), 1).value());
   auto to = DateQuery(req, "to", today);
@@ -170,10 +170,15 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
   });
   if (!s.ok() && s.kind() == StatusKind::kInvalidArgument) return fail(s);
   if (!s.ok()) return StatusPage(env, s);
+  const std::string file =
+      fmt::format("collections-{}-{}-{}", r.ulb.code, from->Format(), to->Format());
   if (*format == "csv") {
-    return Download(
-        accounts::CollectionSummaryCsv(*summary), kCsv,
-        fmt::format("collections-{}-{}-{}.csv", r.ulb.code, from->Format(), to->Format()));
+    return Download(accounts::CollectionSummaryCsv(*summary), kCsv, file + ".csv");
+  }
+  if (*format == "xlsx") {
+    auto xlsx = accounts::CollectionSummaryXlsx(*summary);
+    if (!xlsx.ok()) return StatusPage(env, xlsx.status());
+    return Download(std::move(*xlsx), kXlsx, file + ".xlsx");
   }
   const Lang lang = env.lang;
   const std::string period = from->FormatIndian() + " – " + to->FormatIndian();
@@ -210,8 +215,11 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
   data.set("chart_modes",
            BarChartSvg({"chart-modes", Text(lang, "chart_by_mode", {{"period", period}}), axis,
                         std::move(mode_bars)}));
-  data.set("csv_url", fmt::format("{}/collections?from={}&to={}&format=csv",
-                                  ReportsBase(r.ulb.code), from->Format(), to->Format()));
+  const std::string download =
+      fmt::format("{}/collections?from={}&to={}&format=", ReportsBase(r.ulb.code), from->Format(),
+                  to->Format());
+  data.set("csv_url", download + "csv");
+  data.set("xlsx_url", download + "xlsx");
   return RenderPage(env, 200, "report_collections", std::move(data), title);
 }
 
@@ -221,7 +229,7 @@ http::Response DcbPage(Site& site, http::Request& req, Env& env) {
   const ReportUlb& r = std::get<ReportUlb>(access);
   env.staff = &r.who;
   const Lang lang = env.lang;
-  auto format = FormatOf(req, true);
+  auto format = FormatOf(req);
   if (!format.ok()) return StatusPage(env, format.status());
   const FinancialYear current = FinancialYear::Of(Today());
   FinancialYear fy = current;
@@ -296,7 +304,7 @@ http::Response TrialBalancePage(Site& site, http::Request& req, Env& env) {
   const ReportUlb& r = std::get<ReportUlb>(access);
   env.staff = &r.who;
   const Lang lang = env.lang;
-  auto format = FormatOf(req, false);
+  auto format = FormatOf(req);
   if (!format.ok()) return StatusPage(env, format.status());
   auto on = DateQuery(req, "on", Today());
   if (!on.ok()) return StatusPage(env, on.status());
@@ -306,9 +314,12 @@ http::Response TrialBalancePage(Site& site, http::Request& req, Env& env) {
     return Status::OK();
   });
   if (!s.ok()) return StatusPage(env, s);
-  if (*format == "csv") {
-    return Download(accounts::TrialBalanceCsv(*tb), kCsv,
-                    fmt::format("trial-balance-{}-{}.csv", r.ulb.code, on->Format()));
+  const std::string file = fmt::format("trial-balance-{}-{}", r.ulb.code, on->Format());
+  if (*format == "csv") return Download(accounts::TrialBalanceCsv(*tb), kCsv, file + ".csv");
+  if (*format == "xlsx") {
+    auto xlsx = accounts::TrialBalanceXlsx(*tb);
+    if (!xlsx.ok()) return StatusPage(env, xlsx.status());
+    return Download(std::move(*xlsx), kXlsx, file + ".xlsx");
   }
   Data data = ReportData(env, r, "trial-balance");
   data.set("on", on->Format());
@@ -337,8 +348,10 @@ http::Response TrialBalancePage(Site& site, http::Request& req, Env& env) {
   data.set("balanced", tb->debit == tb->credit && tb->debit_balance == tb->credit_balance);
   data.set("chart", BarChartSvg({"chart-tb", Text(lang, "chart_tb", {{"on", on->FormatIndian()}}),
                                  Text(lang, "chart_axis_tb"), std::move(bars)}));
-  data.set("csv_url",
-           fmt::format("{}/trial-balance?on={}&format=csv", ReportsBase(r.ulb.code), on->Format()));
+  const std::string download =
+      fmt::format("{}/trial-balance?on={}&format=", ReportsBase(r.ulb.code), on->Format());
+  data.set("csv_url", download + "csv");
+  data.set("xlsx_url", download + "xlsx");
   return RenderPage(env, 200, "report_trial_balance", std::move(data),
                     Text(lang, "report_tb_title", {{"on", on->FormatIndian()}}));
 }

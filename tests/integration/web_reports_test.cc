@@ -108,6 +108,13 @@ TEST_F(WebReportsTest, CollectionsPageShowsTheRegistersFiguresWithChartsAndCsv) 
   EXPECT_THAT(csv.body, HasSubstr("total," + today + " to " + today + ",,,"));
   EXPECT_THAT(csv.body, HasSubstr("," + Money::FromPaise(net).FormatPlain() + "\r\n"));
 
+  auto xlsx = Page(path + "&format=xlsx", web);
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip: the workbook
+  EXPECT_NE(xlsx.body.find("xl/worksheets/sheet1.xml"), std::string::npos);
+  EXPECT_THAT(xlsx.Header("content-disposition"),
+              HasSubstr("collections-0152-" + today + "-" + today + ".xlsx"));
+
   // Bad input changes nothing and says what to write, in the user's language.
   auto bad = Page("/staff/0152/reports/collections?from=yesterday&to=" + today, web);
   EXPECT_EQ(bad.status, 400);
@@ -148,6 +155,11 @@ TEST_F(WebReportsTest, DcbAndTrialBalanceMatchTheApiAndDownloadAsCsvAndXlsx) {
   ASSERT_EQ(tb_page.status, 200);
   EXPECT_THAT(tb_page.body, HasSubstr(Rupees(tb.at("debit_paise").as_int64())));
   EXPECT_THAT(tb_page.body, HasSubstr("Debits equal credits"));
+  auto tb_xlsx = Page("/staff/0152/reports/trial-balance?on=" + Today() + "&format=xlsx", web);
+  ASSERT_EQ(tb_xlsx.status, 200);
+  EXPECT_EQ(tb_xlsx.body.substr(0, 2), "PK");
+  EXPECT_EQ(tb_xlsx.Header("content-type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   auto tb_csv = Page("/staff/0152/reports/trial-balance?on=" + Today() + "&format=csv", web);
   ASSERT_EQ(tb_csv.status, 200);
   EXPECT_THAT(
