@@ -259,11 +259,7 @@ Response AddUlbUser(ApiContext& ctx, Request& req, const Principal& who) {
   const std::string ulb = req.Param("ulb");
   // Creating a user with a role is a grant: the same authority rule applies.
   registry::NewUser nu{*username, display->value_or(""), *password, identity::Grant{*parsed, ulb}};
-  if (*parsed == identity::Role::kUlbAdmin || *parsed == identity::Role::kStateAdmin) {
-    Status s = identity::Authorize(who, Permission::kUlbRegister, identity::kAllUlbs);
-    if (!s.ok()) return Response::Error(s);
-  }
-  auto created = ctx.registry.AddUser(who.user_id, nu);
+  auto created = ctx.registry.AddUserBy(who, nu);
   if (!created.ok()) return Response::Error(created.status());
   return Created(json::object{
       {"id", created->id}, {"username", created->username}, {"otpauth_uri", created->otpauth_uri}});

@@ -665,8 +665,9 @@ Result<RateTableRecord> Billing::GetRates(const std::string& ulb, FinancialYear 
   return std::move(*out);
 }
 
-Result<ReturnRecord> Billing::FileReturn(const std::string& ulb, const WriteContext& ctx,
-                                         const ReturnInput& input) {
+namespace {
+
+Status CheckReturnInput(const ReturnInput& input) {
   if (input.filed_by != "owner" && input.filed_by != "staff") {
     return detail::FieldError("filed_by", "must be \"owner\" or \"staff\".",
                               "\"owner\" या \"staff\" होना चाहिए।");
@@ -675,40 +676,67 @@ Result<ReturnRecord> Billing::FileReturn(const std::string& ulb, const WriteCont
     return detail::FieldError("floors", fmt::format("at most {} floors.", kMaxReturnFloors),
                               fmt::format("अधिकतम {} तल।", kMaxReturnFloors));
   }
+  return Status::OK();
+}
+
+// The return priced as filing it would price it now: the property must exist, its demand for the
+// year must not be raised yet, and the year must have a rate table.
+Result<Assessment> PriceReturn(Transaction& tx, const ReturnInput& input) {
+  const std::string& id = input.property_id;
+  const std::string fy = input.fy.Format();
+  PALIKA_ASSIGN_OR_RETURN(auto property, LoadProperty(tx, id));
+  if (!property) return NoSuchProperty(id);
+  PALIKA_ASSIGN_OR_RETURN(
+      auto demand,
+      tx.QueryOne("SELECT 1 FROM pt_demands WHERE property_id = ? AND fy = ?", {id, fy}));
+  if (demand) {
+    return Status::Conflict(
+        "demand_already_raised",
+        fmt::format("The {} demand of property {} is already raised, so a return for that "
+                    "year can no longer change it. File the return for the next year, or ask "
+                    "the revenue officer for a correction.",
+                    fy, id),
+        fmt::format("संपत्ति {} की {} की माँग पहले ही जारी हो चुकी है, इसलिए उस वर्ष का विवरण "
+                    "अब उसे नहीं बदल सकता। अगले वर्ष का विवरण भरें, या सुधार के लिए राजस्व "
+                    "अधिकारी से कहें।",
+                    id, fy));
+  }
+  PALIKA_ASSIGN_OR_RETURN(std::optional<RateTable> table, LoadRateTable(tx, input.fy));
+  if (!table) return NoRateTable(input.fy);
+  AssessmentInput in;
+  in.zone = input.zone.value_or(property->details.zone);
+  in.plot_area_sqft = property->details.plot_area_sqft;
+  if (input.floors) {
+    in.floors = *input.floors;
+  } else {
+    for (const Floor& f : property->details.floors) {
+      in.floors.push_back({f.floor, f.built_up_sqft, f.construction, f.use, f.occupancy});
+    }
+  }
+  return Assess(in, *table);
+}
+
+}  // namespace
+
+Result<Assessment> Billing::PreviewReturn(const std::string& ulb, const ReturnInput& input) {
+  PALIKA_RETURN_IF_ERROR(CheckReturnInput(input));
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
+  std::optional<Assessment> out;
+  PALIKA_RETURN_IF_ERROR(l->Read([&](Transaction& tx) -> Status {
+    PALIKA_ASSIGN_OR_RETURN(out, PriceReturn(tx, input));
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<ReturnRecord> Billing::FileReturn(const std::string& ulb, const WriteContext& ctx,
+                                         const ReturnInput& input) {
+  PALIKA_RETURN_IF_ERROR(CheckReturnInput(input));
   PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
   auto r = l->Submit(MakeCommand(ctx, [=](Transaction& tx, int64_t now_us) -> Result<Decision> {
     const std::string& id = input.property_id;
     const std::string fy = input.fy.Format();
-    PALIKA_ASSIGN_OR_RETURN(auto property, LoadProperty(tx, id));
-    if (!property) return NoSuchProperty(id);
-    PALIKA_ASSIGN_OR_RETURN(
-        auto demand,
-        tx.QueryOne("SELECT 1 FROM pt_demands WHERE property_id = ? AND fy = ?", {id, fy}));
-    if (demand) {
-      return Status::Conflict(
-          "demand_already_raised",
-          fmt::format("The {} demand of property {} is already raised, so a return for that "
-                      "year can no longer change it. File the return for the next year, or ask "
-                      "the revenue officer for a correction.",
-                      fy, id),
-          fmt::format("संपत्ति {} की {} की माँग पहले ही जारी हो चुकी है, इसलिए उस वर्ष का विवरण "
-                      "अब उसे नहीं बदल सकता। अगले वर्ष का विवरण भरें, या सुधार के लिए राजस्व "
-                      "अधिकारी से कहें।",
-                      id, fy));
-    }
-    PALIKA_ASSIGN_OR_RETURN(std::optional<RateTable> table, LoadRateTable(tx, input.fy));
-    if (!table) return NoRateTable(input.fy);
-    AssessmentInput in;
-    in.zone = input.zone.value_or(property->details.zone);
-    in.plot_area_sqft = property->details.plot_area_sqft;
-    if (input.floors) {
-      in.floors = *input.floors;
-    } else {
-      for (const Floor& f : property->details.floors) {
-        in.floors.push_back({f.floor, f.built_up_sqft, f.construction, f.use, f.occupancy});
-      }
-    }
-    PALIKA_ASSIGN_OR_RETURN(Assessment assessment, Assess(in, *table));
+    PALIKA_ASSIGN_OR_RETURN(Assessment assessment, PriceReturn(tx, input));
     PALIKA_ASSIGN_OR_RETURN(auto last,
                             tx.QueryOne("SELECT MAX(revision) FROM pt_returns WHERE property_id = ?"
                                         " AND fy = ?",

@@ -175,6 +175,9 @@ class Billing {
   // Prices a return with the year's rate table and records it as the next revision.
   Result<ReturnRecord> FileReturn(const std::string& ulb, const WriteContext& ctx,
                                   const ReturnInput& input);
+  // The assessment FileReturn would record for `input` now (the same checks and pricing), without
+  // writing anything: what a form shows before the return is confirmed.
+  Result<Assessment> PreviewReturn(const std::string& ulb, const ReturnInput& input);
   // Every revision filed for the property (for one year if given), oldest first.
   Result<std::vector<ReturnRecord>> Returns(const std::string& ulb, const std::string& property_id,
                                             std::optional<FinancialYear> fy);

@@ -125,6 +125,10 @@ void RegisterStateProjections(ledger::Projections& p) {
     return tx.Exec("UPDATE users SET password_hash = ?, password_changed_us = ? WHERE id = ?",
                    {Str(o, "password_hash"), e.time_us, Str(o, "user_id")});
   });
+  p.OnEvent("user.disabled", [](Transaction& tx, const Entry& e) {
+    auto o = Payload(e);
+    return tx.Exec("UPDATE users SET active = 0 WHERE id = ?", {Str(o, "user_id")});
+  });
   p.OnEvent("role.granted", [](Transaction& tx, const Entry& e) {
     auto o = Payload(e);
     return tx.Exec(
@@ -332,6 +336,12 @@ Result<CreatedUser> Registry::AddUser(const std::string& actor, const NewUser& u
   return CreatedUser{id, user.username, identity::OtpauthUri("Palika", user.username, secret)};
 }
 
+Result<CreatedUser> Registry::AddUserBy(const Principal& by, const NewUser& user) {
+  if (user.grant)
+    PALIKA_RETURN_IF_ERROR(CheckGrantAuthority(by, user.grant->role, user.grant->ulb));
+  return AddUser(by.user_id, user);
+}
+
 Status Registry::CheckGrantAuthority(const Principal& by, Role role, const std::string& ulb) {
   // State-wide roles and ULB administrators are appointed by the state administrator only.
   if (ulb == identity::kAllUlbs || role == Role::kStateAdmin || role == Role::kUlbAdmin) {
@@ -377,6 +387,48 @@ Result<json::object> Registry::GrantRole(const Principal& by, const std::string&
 Result<json::object> Registry::RevokeRole(const Principal& by, const std::string& username,
                                           Role role, const std::string& ulb) {
   return ChangeGrant(by, username, role, ulb, false);
+}
+
+Status Registry::DisableUser(const Principal& by, const std::string& username,
+                             const std::string& ulb) {
+  PALIKA_RETURN_IF_ERROR(identity::Authorize(by, identity::Permission::kUsersManage, ulb));
+  const bool state_admin =
+      identity::Authorize(by, identity::Permission::kUlbRegister, identity::kAllUlbs).ok();
+  auto r =
+      SubmitTo(ledgers_.state(), by.user_id, [&](Transaction& tx, int64_t) -> Result<Decision> {
+        PALIKA_ASSIGN_OR_RETURN(
+            auto u, tx.QueryOne("SELECT id, active FROM users WHERE username = ?", {username}));
+        if (!u) return UserNotFound(username);
+        const std::string user_id = u->Text(0);
+        if (user_id == by.user_id) {
+          return Status::InvalidArgument(
+              "cannot_disable_self",
+              "You cannot disable your own account; ask another administrator.",
+              "आप अपना ही खाता बंद नहीं कर सकते; किसी अन्य प्रशासक से कहें।");
+        }
+        // A ULB administrator disables only their ULB's staff: someone with a role anywhere else
+        // (or state-wide) is the state administrator's to disable.
+        bool in_ulb = false, elsewhere = false;
+        PALIKA_RETURN_IF_ERROR(tx.ForEach("SELECT ulb FROM role_grants WHERE user_id = ?",
+                                          {user_id}, [&](const store::Row& g) {
+                                            (g.Text(0) == ulb ? in_ulb : elsewhere) = true;
+                                            return true;
+                                          }));
+        if (!state_admin && (elsewhere || !in_ulb)) {
+          return Status::PermissionDenied(
+              "user_of_other_ulb",
+              "'" + username +
+                  "' is not staff of this ULB alone; only the state administrator "
+                  "can disable this account.",
+              "'" + username +
+                  "' केवल इस निकाय का कर्मचारी नहीं है; यह खाता केवल राज्य प्रशासक "
+                  "बंद कर सकते हैं।");
+        }
+        json::object response{{"username", username}, {"disabled", true}};
+        if (u->Int(1) == 0) return Decision{{}, response};  // already disabled: nothing to write
+        return Decision{{Event{"user.disabled", {{"user_id", user_id}}}}, response};
+      });
+  return r.ok() ? Status::OK() : r.status();
 }
 
 Status Registry::ChangePassword(const std::string& user_id, const std::string& old_password,
@@ -443,6 +495,28 @@ Result<json::array> Registry::UsersOfUlb(const std::string& ulb) {
                                      {"username", r.Text(1)},
                                      {"display_name", r.Text(2)},
                                      {"role", r.Text(3)}});
+          return true;
+        });
+  }));
+  return out;
+}
+
+Result<std::vector<Registry::UlbUser>> Registry::StaffOfUlb(const std::string& ulb) {
+  std::vector<UlbUser> out;
+  PALIKA_RETURN_IF_ERROR(ledgers_.state().Read([&](Transaction& tx) {
+    return tx.ForEach(
+        "SELECT u.id, u.username, u.display_name, u.active, g.role FROM role_grants g "
+        "JOIN users u ON u.id = g.user_id WHERE g.ulb = ? ORDER BY u.username, g.role",
+        {ulb}, [&](const store::Row& r) {
+          if (out.empty() || out.back().user.id != r.Text(0)) {
+            UlbUser u;
+            u.user.id = r.Text(0);
+            u.user.username = r.Text(1);
+            u.user.display_name = r.Text(2);
+            u.user.active = r.Int(3) != 0;
+            out.push_back(std::move(u));
+          }
+          if (auto role = identity::ParseRole(r.Text(4))) out.back().roles.push_back(*role);
           return true;
         });
   }));

@@ -79,10 +79,19 @@ class Registry {
 
   // --- users and grants ---
   Result<CreatedUser> AddUser(const std::string& actor, const NewUser& user);
+  // AddUser on behalf of `by`: a user created with a role is a grant, so `by` needs the authority
+  // GrantRole needs for it (PermissionDenied "forbidden" otherwise; nothing is written).
+  Result<CreatedUser> AddUserBy(const identity::Principal& by, const NewUser& user);
   Result<boost::json::object> GrantRole(const identity::Principal& by, const std::string& username,
                                         identity::Role role, const std::string& ulb);
   Result<boost::json::object> RevokeRole(const identity::Principal& by, const std::string& username,
                                          identity::Role role, const std::string& ulb);
+  // Disables `username`: their sessions end and they can no longer sign in (the record and its
+  // history stay). `by` needs users.manage on `ulb`, and unless `by` is the state administrator
+  // the user must hold roles in `ulb` and nowhere else (PermissionDenied "user_of_other_ulb").
+  // Disabling oneself is refused; disabling a disabled user writes nothing.
+  Status DisableUser(const identity::Principal& by, const std::string& username,
+                     const std::string& ulb);
   Status ChangePassword(const std::string& user_id, const std::string& old_password,
                         const std::string& new_password);
   Result<std::optional<UserRecord>> FindUser(const std::string& username);
@@ -90,6 +99,12 @@ class Registry {
   Result<std::vector<identity::Grant>> GrantsOf(const std::string& user_id);
   // Users holding any grant in `ulb`, with their grants there.
   Result<boost::json::array> UsersOfUlb(const std::string& ulb);
+  // The same, one record per user: its grants in `ulb` (roles), and whether it is active.
+  struct UlbUser {
+    UserRecord user;  // without password hash and TOTP secret
+    std::vector<identity::Role> roles;
+  };
+  Result<std::vector<UlbUser>> StaffOfUlb(const std::string& ulb);
 
   // The state ledger's committed size. Everything the registry reads (ULBs, users, grants) is in
   // the state ledger, so a value read here before a read stays valid while this is unchanged:
