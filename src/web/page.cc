@@ -90,6 +90,7 @@ http::Response RenderPage(const Env& env, int status, std::string_view name, Dat
   layout.set("title", title);
   layout.set("body", body);
   layout.set("csrf", env.csrf);
+  if (env.refresh_seconds > 0) layout.set("refresh", std::to_string(env.refresh_seconds));
   const Lang other = env.lang == Lang::kEn ? Lang::kHi : Lang::kEn;
   layout.set("other_lang", std::string(LangCode(other)));
   layout.set("other_lang_name", Text(other, "lang_name"));

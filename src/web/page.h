@@ -57,6 +57,7 @@ struct Env {
   std::string target;                          // path and query, for the language toggle's way back
   const identity::Principal* staff = nullptr;  // on staff pages: who is signed in
   std::vector<std::string> set_cookies;        // Set-Cookie values to send
+  int refresh_seconds = 0;  // > 0: the page reloads itself (<meta http-equiv="refresh">)
 };
 
 Env MakeEnv(const http::Request& req, const WebOptions& options);

@@ -2,6 +2,7 @@
 // Internal to src/web: the route groups and what their pages share.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -13,6 +14,7 @@
 #include "services/property_tax/dues.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
+#include "web/demand_jobs.h"
 #include "web/page.h"
 
 namespace palika::web::detail {
@@ -21,6 +23,7 @@ namespace palika::web::detail {
 struct Site {
   http::ApiContext& api;
   WebOptions options;
+  std::unique_ptr<DemandJobs> demand_jobs;  // the back office's demand runs
 };
 
 using PageHandler = std::function<http::Response(Site&, http::Request&, Env&)>;
@@ -52,6 +55,23 @@ void AddSandboxGatewayPages(http::Router& router, Site& site);
 // is on and the property has dues today (with the online rebate).
 void OnlinePayInto(Site& site, Env& env, const std::string& ulb, const std::string& property_id,
                    Data& data);
+// The back office: staff home, property register, assessment returns, demand, the ULB's users.
+void AddOfficePages(http::Router& router, Site& site);
+void AddOfficeAdminPages(http::Router& router, Site& site);
+
+// A back-office page's checks: signed in, the ULB of the path exists, and the user holds
+// `permission` there (through identity::Authorize, as the API); the 401 / 404 / 403 page otherwise.
+struct Office {
+  identity::Principal who;
+  registry::UlbInfo ulb;
+};
+std::variant<Office, http::Response> OfficeOf(Site& site, const http::Request& req, Env& env,
+                                              identity::Permission permission);
+// The data every back-office page starts with: the ULB, its base path and the links of the
+// sections the user's roles allow ("nav").
+Data OfficeData(const Env& env, const Office& o);
+// The staff member's name as receipts and pages show it.
+std::string StaffName(const identity::Principal& who);
 
 // The /verify page of a checked code (public for the unit test).
 http::Response VerifyPage(const Env& env, const http::ReceiptVerification& v);

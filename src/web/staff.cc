@@ -59,17 +59,6 @@ std::variant<Principal, http::Response> SignedIn(Site& site, const http::Request
 
 namespace {
 
-// The ULBs where `who` may collect.
-std::vector<registry::UlbInfo> CounterUlbs(Site& site, const Principal& who) {
-  std::vector<registry::UlbInfo> out;
-  auto ulbs = site.api.registry.ListUlbs();
-  if (!ulbs.ok()) return out;
-  for (const auto& u : *ulbs) {
-    if (identity::Authorize(who, Permission::kPaymentCollect, u.code).ok()) out.push_back(u);
-  }
-  return out;
-}
-
 // A counter page's checks: signed in, the ULB exists, and `who` may collect there.
 struct Counter {
   Principal who;
@@ -111,21 +100,35 @@ http::Response StaffHome(Site& site, http::Request& req, Env& env) {
   if (auto* r = std::get_if<http::Response>(&signed_in)) return std::move(*r);
   const Principal& who = std::get<Principal>(signed_in);
   env.staff = &who;
-  auto ulbs = CounterUlbs(site, who);
   Data data;
   const bool others = ReportLinksInto(site, who, env.lang, data);  // reports, state dashboard
-  if (ulbs.size() == 1 && !others) return http::Response::Redirect(CounterBase(ulbs[0].code));
+  // Every ULB where the user's roles open a section of the back office, with those sections.
   Data list{Data::type::list};
-  for (const auto& u : ulbs) {
-    Data d;
-    d.set("name", UlbName(env.lang, u));
-    d.set("url", CounterBase(u.code));
-    list.push_back(d);
+  std::vector<std::string> counters;
+  auto ulbs = site.api.registry.ListUlbs();
+  if (ulbs.ok()) {
+    for (const auto& u : *ulbs) {
+      // Only the ULBs of the user's own grants: state-wide roles reach every ULB from the
+      // dashboard, not from a list of 400.
+      const bool own = std::any_of(who.grants.begin(), who.grants.end(),
+                                   [&](const identity::Grant& g) { return g.ulb == u.code; });
+      if (!own) continue;
+      Data d = OfficeData(env, Office{who, u});
+      if (d.get("nav")->list_value().empty()) continue;
+      if (identity::Authorize(who, Permission::kPaymentCollect, u.code).ok()) {
+        counters.push_back(CounterBase(u.code));
+      }
+      d.set("name", UlbName(env.lang, u));
+      list.push_back(d);
+    }
+  }
+  // A cashier of one counter goes straight to it (the counter links back here).
+  if (counters.size() == 1 && !others && !req.Query("home")) {
+    return http::Response::Redirect(counters[0]);
   }
   data.set("ulbs", list);
-  data.set("has_ulbs", !ulbs.empty());
-  data.set("none", ulbs.empty() && !others);
-  return RenderPage(env, 200, "staff_home", std::move(data), Text(env.lang, "staff_title"));
+  data.set("none", list.is_empty_list() && !others);
+  return RenderPage(env, 200, "staff_home", std::move(data), Text(env.lang, "staff_home_title"));
 }
 
 http::Response SignIn(Site& site, http::Request& req, Env& env) {

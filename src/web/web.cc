@@ -17,7 +17,8 @@ std::string_view ContentType(std::string_view path) {
 }  // namespace
 
 Web::Web(http::ApiContext& api, WebOptions options)
-    : site_(std::make_unique<detail::Site>(detail::Site{api, options})) {}
+    : site_(std::make_unique<detail::Site>(
+          detail::Site{api, options, std::make_unique<DemandJobs>(api.ledgers)})) {}
 Web::~Web() = default;
 
 void Web::AddRoutes(http::Router& router) {
@@ -27,6 +28,8 @@ void Web::AddRoutes(http::Router& router) {
   detail::AddReportPages(router, *site_);
   detail::AddOnlinePayPages(router, *site_);
   if (site_->options.sandbox != nullptr) detail::AddSandboxGatewayPages(router, *site_);
+  detail::AddOfficePages(router, *site_);
+  detail::AddOfficeAdminPages(router, *site_);
   router.Add("GET", "/static/{file}", [](http::Request& req) -> http::Response {
     const std::string path = "static/" + req.Param("file");
     auto bytes = Asset(path);
