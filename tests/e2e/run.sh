@@ -20,4 +20,4 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
 fi
 rm -rf "$PALIKA_E2E_SCREENSHOTS"
 cd "$here"
-exec node --test --test-concurrency=1 web.test.js a11y.test.js
+exec node --test --test-concurrency=1 web.test.js a11y.test.js office.test.js
