@@ -154,14 +154,14 @@ http::Response Dashboard(Site& site, http::Request& req, Env& env) {
     Data d;
     d.set("name", UlbName(lang, r.ulb));
     d.set("code", r.ulb.code);
-    d.set("reports_url", "/staff/" + r.ulb.code + "/reports/collections");
+    d.set("reports_url", "/staff/" + r.ulb.code + "/reports");
     d.set("today", r.today.Format());
     d.set("year", r.year.Format());
     d.set("health", std::string(HealthCode(r.health)));
     d.set("health_text", Text(lang, "health_" + std::string(HealthCode(r.health))));
     std::string why;
     for (const auto& n : r.notes) why += (why.empty() ? "" : " ") + n;
-    d.set("why", why);
+    if (!why.empty()) d.set("why", why);
     d.set("backup", r.backup);
     d.set("checkpoint", r.checkpoint);
     list.push_back(d);
