@@ -81,6 +81,7 @@ http::Response Download(std::string bytes, const std::string& type, const std::s
   return r;
 }
 
+constexpr size_t kMaxDaysShown = 62;
 constexpr char kCsv[] = "text/csv; charset=utf-8";
 constexpr char kXlsx[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -187,10 +188,17 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
   data.set("receipts", std::to_string(summary->receipts));
   data.set("reversals", std::to_string(summary->reversals));
   std::vector<ChartBar> day_bars, ward_bars, mode_bars;
+  // A period of more than two months is shown by month, so the page stays small.
+  const bool monthly = summary->by_day.size() > kMaxDaysShown;
+  data.set("time_heading", Text(lang, monthly ? "report_by_month" : "report_by_day"));
+  data.set("time_table", Text(lang, monthly ? "report_table_by_month" : "report_table_by_day"));
+  data.set("time_col", Text(lang, monthly ? "report_month" : "report_date"));
   data.set("days", TotalsList(
-                       summary->by_day,
-                       [](const accounts::CollectionTotal& t) {
-                         return CivilDate::Parse(t.key).value().FormatIndian();
+                       monthly ? summary->by_month : summary->by_day,
+                       [monthly](const accounts::CollectionTotal& t) {
+                         // "2026-11-28" -> "28/11/2026"; "2026-11" -> "11/2026"
+                         return monthly ? t.key.substr(5, 2) + "/" + t.key.substr(0, 4)
+                                        : CivilDate::Parse(t.key).value().FormatIndian();
                        },
                        &day_bars));
   data.set("wards", TotalsList(
@@ -206,9 +214,11 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
                &mode_bars));
   data.set("has_modes", !summary->by_mode.empty());
   const std::string axis = Text(lang, "chart_axis_net");
-  data.set("chart_days",
-           BarChartSvg({"chart-days", Text(lang, "chart_by_day", {{"period", period}}), axis,
-                        std::move(day_bars)}));
+  data.set(
+      "chart_days",
+      BarChartSvg({"chart-days",
+                   Text(lang, monthly ? "chart_by_month" : "chart_by_day", {{"period", period}}),
+                   axis, std::move(day_bars)}));
   data.set("chart_wards",
            BarChartSvg({"chart-wards", Text(lang, "chart_by_ward", {{"period", period}}), axis,
                         std::move(ward_bars)}));

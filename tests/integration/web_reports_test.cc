@@ -122,6 +122,12 @@ TEST_F(WebReportsTest, CollectionsPageShowsTheRegistersFiguresWithChartsAndCsv) 
   auto reversed = Page("/staff/0152/reports/collections?from=" + today + "&to=2020-01-01", web);
   EXPECT_EQ(reversed.status, 400);
   EXPECT_THAT(reversed.body, HasSubstr("role=\"alert\""));
+  // A year is shown by month, and the page stays small.
+  auto year = Page("/staff/0152/reports/collections?from=2025-12-01&to=" + today, web);
+  ASSERT_EQ(year.status, 200);
+  EXPECT_THAT(year.body, HasSubstr("<title id=\"chart-days-title\">Net collections by month"));
+  EXPECT_THAT(year.body, HasSubstr("<th scope=\"row\">12/2025</th>"));
+  EXPECT_LT(year.body.size(), 100'000u);
   auto bad_hi = Page("/staff/0152/reports/collections?from=2020-01-01&to=" + today, web, "hi");
   EXPECT_EQ(bad_hi.status, 400);
   EXPECT_THAT(bad_hi.body, HasSubstr("अधिकतम 366 दिन"));

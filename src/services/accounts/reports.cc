@@ -151,6 +151,13 @@ Result<CollectionSummary> CollectionsBetween(Transaction& tx, CivilDate from, Ci
   for (CivilDate d = from; d <= to; d = d.AddDays(1)) {
     CollectionTotal t = days[d.Format()];
     t.key = d.Format();
+    const std::string month = t.key.substr(0, 7);
+    if (out.by_month.empty() || out.by_month.back().key != month) {
+      out.by_month.push_back(CollectionTotal{month, "", "", 0, 0, Money()});
+    }
+    out.by_month.back().receipts += t.receipts;
+    out.by_month.back().reversals += t.reversals;
+    out.by_month.back().net += t.net;
     out.by_day.push_back(std::move(t));
   }
   for (auto& [k, t] : modes) out.by_mode.push_back(std::move(t));

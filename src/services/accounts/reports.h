@@ -56,10 +56,11 @@ struct CollectionTotal {
 };
 struct CollectionSummary {
   CivilDate from;
-  CivilDate to;                          // inclusive
-  std::vector<CollectionTotal> by_day;   // every day of the period, in order (zero days too)
-  std::vector<CollectionTotal> by_mode;  // modes with any voucher, by name
-  std::vector<CollectionTotal> by_ward;  // every ward of the ULB by number, then ward 0 if any
+  CivilDate to;                           // inclusive
+  std::vector<CollectionTotal> by_day;    // every day of the period, in order (zero days too)
+  std::vector<CollectionTotal> by_month;  // every month the period touches, key "2026-11"
+  std::vector<CollectionTotal> by_mode;   // modes with any voucher, by name
+  std::vector<CollectionTotal> by_ward;   // every ward of the ULB by number, then ward 0 if any
   int64_t receipts = 0;
   int64_t reversals = 0;
   Money net;
