@@ -117,6 +117,20 @@ test('axe finds no serious or critical problem on the main pages, in Hindi and E
   } finally {
     await accountant.close();
   }
+  // The back office (register, returns, demand, users) as Indore's administrator.
+  const office = await newBrowser();
+  try {
+    const page = await office.newPage();
+    await signIn(page, 'indore.admin');
+    found.push(...await audit(office, page, [
+      '/staff?home=1', '/staff/0152/register', '/staff/0152/register?q=sharma',
+      '/staff/0152/register/new', '/staff/0152/register/01-000001',
+      '/staff/0152/register/01-000001/correct', '/staff/0152/register/01-000001/history',
+      '/staff/0152/register/01-000001/returns', '/staff/0152/demand', '/staff/0152/users',
+    ]));
+  } finally {
+    await office.close();
+  }
   const state = await newBrowser();
   try {
     const page = await state.newPage();
