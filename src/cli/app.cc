@@ -27,6 +27,7 @@ const ledger::Projections& StateProjections() {
     ledger::Projections p;
     registry::RegisterStateProjections(p);
     registry::RegisterTokenProjections(p);
+    ledger::RegisterShardMapProjections(p);
     property_tax::RegisterBillingStateProjections(p);
     return p;
   }();
@@ -47,7 +48,8 @@ const ledger::Projections& UlbProjections() {
   return p;
 }
 
-Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& dir) {
+Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& dir,
+                                       const ledger::StoreOptions& stores) {
   std::unique_ptr<App> app(new App());
   PALIKA_RETURN_IF_ERROR(ledger::ReadDataDirConfig(dir).status());
   app->lock_fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -66,8 +68,9 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& dir) {
   app->metrics_.RegisterHistogram("palika_ledger_commit_seconds",
                                   "Time to decide, apply and make a batch durable.");
   app->metrics_.RegisterGauge("palika_ledger_entries", "Entries in each ledger.");
-  PALIKA_ASSIGN_OR_RETURN(app->ledgers_, ledger::LedgerSet::Open(dir, StateProjections(),
-                                                                 UlbProjections(), &app->metrics_));
+  PALIKA_ASSIGN_OR_RETURN(
+      app->ledgers_,
+      ledger::LedgerSet::Open(dir, StateProjections(), UlbProjections(), &app->metrics_, stores));
   app->registry_ = std::make_unique<registry::Registry>(*app->ledgers_);
   PALIKA_RETURN_IF_ERROR(app->registry_->EnsureUlbLedgers());
   PALIKA_ASSIGN_OR_RETURN(app->sessions_,

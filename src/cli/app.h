@@ -23,7 +23,9 @@ const ledger::Projections& UlbProjections();
 
 class App {
  public:
-  static Result<std::unique_ptr<App>> Open(const std::filesystem::path& dir);
+  // `stores`: the PostgreSQL clusters ULBs may live in (serve --pg NAME=URL).
+  static Result<std::unique_ptr<App>> Open(const std::filesystem::path& dir,
+                                           const ledger::StoreOptions& stores = {});
   ~App();
 
   ledger::LedgerSet& ledgers() { return *ledgers_; }

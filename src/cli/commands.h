@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ledger/ledger_set.h"
 #include "services/payments/online_payments.h"
 #include "services/payments/sandbox_gateway.h"
 
@@ -42,6 +43,13 @@ int VerifyBackupCommand(const std::string& backup_dir, const std::string& key_fi
                         const std::string& only_ulb);
 // token add/list/revoke, backup pull, backup status (replication_commands.cc).
 void AddReplicationCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+// ulb place, ulb where, move-ulb (store_commands.cc); call after `ulb` exists.
+void AddStoreCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+// `--store sqlite|postgres` and the `--pg NAME=URL` options (a bare URL is named pg1, pg2, ...
+// by its place among the bare ones) as StoreOptions; InvalidArgument "invalid_pg" or
+// "invalid_store".
+Result<ledger::StoreOptions> ParseStoreOptions(const std::string& store,
+                                               const std::vector<std::string>& pg);
 
 // Online payment (gateway_commands.cc): `gateway reconcile`, serve's --gateway and
 // --reconcile-every, the gateway a data directory is served with, and the reconciler thread.

@@ -63,7 +63,10 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
 }
 
 int Serve(const std::string& dir, const std::string& listen, web::WebOptions web_options,
-          int sync_backups, double sync_timeout_s, const cli::GatewayOptions& gateway_options) {
+          int sync_backups, double sync_timeout_s, const cli::GatewayOptions& gateway_options,
+          const std::string& store, const std::vector<std::string>& pg) {
+  auto stores = cli::ParseStoreOptions(store, pg);
+  if (!stores.ok()) return Fail(stores.status());
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return Fail(
@@ -89,7 +92,7 @@ int Serve(const std::string& dir, const std::string& listen, web::WebOptions web
   // Backup pullers' requests (and long polls) on their own threads: writes waiting for their
   // acks in sync mode cannot starve them.
   options.reserved_prefix = "/api/v1/replication/";
-  auto app = cli::App::Open(dir);
+  auto app = cli::App::Open(dir, *stores);
   if (!app.ok()) return Fail(app.status());
   (*app)->ledgers().backups().RequireSync(
       sync_backups, std::chrono::milliseconds(static_cast<int64_t>(sync_timeout_s * 1000)));
@@ -253,6 +256,13 @@ int Verify(const std::string& dir, const std::string& only_ulb) {
     std::string code = f.path().stem().string();
     if (only_ulb.empty() || only_ulb == code) files.push_back({code, f.path()});
   }
+  // Sources left behind by `palika move-ulb` (ulb/moved/<code>-<time>.db) verify too.
+  std::error_code moved_ec;
+  for (const auto& f : fs::directory_iterator(fs::path(dir) / "ulb" / "moved", moved_ec)) {
+    if (f.path().extension() != ".db") continue;
+    std::string code = f.path().stem().string().substr(0, 4);
+    if (only_ulb.empty() || only_ulb == code) files.push_back({code, f.path()});
+  }
   std::sort(files.begin() + (only_ulb.empty() ? 1 : 0), files.end());
   if (!only_ulb.empty() && files.empty()) {
     return Fail(Status::NotFound("ulb_not_found",
@@ -268,9 +278,11 @@ int Verify(const std::string& dir, const std::string& only_ulb) {
       continue;
     }
     if (report->ok()) {
-      std::cout << "ok   " << ulb << ": " << report->entries << " entries, " << report->checkpoints
-                << " checkpoints, " << report->rows_compared << " rows match the replay; root "
-                << report->root_hex << "\n";
+      const bool kept = file.parent_path().filename() == "moved";
+      std::cout << "ok   " << ulb << (kept ? " (moved away, kept as ulb/moved/" : "")
+                << (kept ? file.filename().string() + ")" : "") << ": " << report->entries
+                << " entries, " << report->checkpoints << " checkpoints, " << report->rows_compared
+                << " rows match the replay; root " << report->root_hex << "\n";
     } else {
       ++bad;
       std::cout << "FAIL " << ulb << " (" << file.string() << "): " << report->problems.size()
@@ -371,6 +383,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.01, 600.0));
   cli::GatewayOptions gateway_options;
   cli::AddGatewayServeOptions(*serve, gateway_options);
+  std::string serve_store = "sqlite";
+  std::vector<std::string> serve_pg;
+  serve->add_option("--store", serve_store,
+                    "Where new ULBs go: sqlite (files in --data) or postgres (the first --pg)");
+  serve->add_option("--pg", serve_pg,
+                    "A PostgreSQL cluster as NAME=URL (repeatable; the shard map names clusters; "
+                    "a bare URL is named pg1, pg2, ...)");
 
   auto* ulb = cli.add_subcommand("ulb", "ULBs");
   ulb->require_subcommand(1);
@@ -431,6 +450,7 @@ int main(int argc, char** argv) {
   cli::AddBackupCommands(cli, runs);
   cli::AddReplicationCommands(cli, runs);
   cli::AddGatewayCommands(cli, runs);
+  cli::AddStoreCommands(cli, runs);
 
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::info);
@@ -438,7 +458,8 @@ int main(int argc, char** argv) {
 
   if (init->parsed()) return Init(dir, demo, demo_properties);
   if (serve->parsed()) {
-    return Serve(dir, listen, web_options, sync_backups, sync_timeout_s, gateway_options);
+    return Serve(dir, listen, web_options, sync_backups, sync_timeout_s, gateway_options,
+                 serve_store, serve_pg);
   }
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;

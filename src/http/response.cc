@@ -58,7 +58,10 @@ Response Response::Error(int http_status, const Status& status) {
   response.content_type = "application/json";
   response.body = ErrorBody(status);
   // 503 (storage full or busy, shutting down): nothing was saved; tell clients when to try again.
-  if (http_status == 503) response.headers.emplace_back("Retry-After", "60");
+  // A ULB's database that cannot be reached is tried again every few seconds (ledger_set.h).
+  if (http_status == 503) {
+    response.headers.emplace_back("Retry-After", status.code() == "store_unavailable" ? "5" : "60");
+  }
   return response;
 }
 

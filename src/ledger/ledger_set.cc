@@ -7,10 +7,12 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/encoding.h"
 #include "core/ids.h"
+#include "ledger/durable_file.h"
 #include "ledger/node_key.h"
 
 namespace palika::ledger {
@@ -34,6 +36,26 @@ Result<std::string> ReadFile(const fs::path& file) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+Status Ulb404(const std::string& code) {
+  return Status::NotFound("ulb_not_found",
+                          "There is no ULB with code " + code + ". Check the code (4 digits).",
+                          "कोड " + code + " वाला कोई नगरीय निकाय नहीं है। कोड (4 अंक) जाँचें।");
+}
+
+// What a ULB held back answers: a missing file or a move says so; anything else is an integrity
+// failure, whose details go to the log, not to the counter.
+Status HeldBack(const std::string& code, const Status& why) {
+  if (why.code() == "ulb_missing" || why.code() == "ulb_moving") return why;
+  return Status::Unavailable(
+      "ulb_held_back",
+      "ULB " + code +
+          " is not being served because its data failed an integrity check. The "
+          "state administrator has been told; other ULBs are not affected.",
+      "निकाय " + code +
+          " की सेवा रोकी गई है क्योंकि उसका डेटा अखंडता जाँच में विफल रहा। राज्य "
+          "प्रशासक को सूचित किया गया है; अन्य निकाय प्रभावित नहीं हैं।");
 }
 
 }  // namespace
@@ -91,9 +113,10 @@ LedgerSet::~LedgerSet() { Close(); }
 Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
                                                    const Projections& state_projections,
                                                    const Projections& ulb_projections,
-                                                   Metrics* metrics) {
+                                                   Metrics* metrics, const StoreOptions& stores) {
   std::unique_ptr<LedgerSet> set(new LedgerSet());
   set->dir_ = dir;
+  set->stores_ = stores;
   set->state_projections_ = &state_projections;
   set->ulb_projections_ = &ulb_projections;
   set->metrics_ = metrics;
@@ -119,22 +142,104 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
   }
 
   PALIKA_ASSIGN_OR_RETURN(set->state_, set->OpenLedger("state", dir / "state.db", true));
-  std::vector<std::string> codes;
+  std::vector<UlbMove> moves;
+  if (set->HasShardMap()) {
+    PALIKA_RETURN_IF_ERROR(set->state_->Read([&](store::Transaction& tx) -> Status {
+      PALIKA_ASSIGN_OR_RETURN(set->placements_, ReadPlacements(tx));
+      PALIKA_ASSIGN_OR_RETURN(moves, ReadMoves(tx));
+      return Status::OK();
+    }));
+  }
+  set->FinishMoves(moves);
+  std::set<std::string> codes;
   std::error_code ec;
   for (const auto& f : fs::directory_iterator(dir / "ulb", ec)) {
-    if (f.path().extension() == ".db") codes.push_back(f.path().stem().string());
+    if (f.path().extension() != ".db") continue;
+    const std::string code = f.path().stem().string();
+    if (!set->PlacementOf(code).sqlite()) {
+      spdlog::warn("{} is not served: the shard map places ULB {} in {}", f.path().string(), code,
+                   set->PlacementOf(code).ToString());
+      continue;
+    }
+    codes.insert(code);
   }
-  std::sort(codes.begin(), codes.end());
+  for (const auto& [code, placement] : set->placements_) {
+    if (!placement.sqlite()) codes.insert(code);
+  }
   for (const auto& code : codes) {
-    auto l = set->OpenLedger(code, set->UlbFile(code), false);
+    auto l = set->OpenUlbAt(code, set->PlacementOf(code), false);
     if (l.ok()) {
       set->ulbs_.emplace(code, std::move(l).value());
+    } else if (l.status().code() == "store_unavailable") {
+      // Its store is down or not configured: answered as such, and tried again later.
+      spdlog::error("ULB {} is unavailable for now: {}", code, l.status().message());
+      set->unreachable_[code] = {l.status(), std::chrono::steady_clock::now() + stores.retry_after};
     } else {
       spdlog::error("ULB {} is held back: {}", code, l.status().message());
       set->held_back_.emplace(code, l.status());
     }
   }
   return set;
+}
+
+bool LedgerSet::HasShardMap() const { return state_projections_->Knows("ulb.placed"); }
+
+Placement LedgerSet::PlacementOf(const std::string& code) const {
+  std::lock_guard lk(mu_);
+  auto it = placements_.find(code);
+  return it == placements_.end() ? Placement{} : it->second;
+}
+
+std::map<std::string, Placement> LedgerSet::Placements() const {
+  std::lock_guard lk(mu_);
+  return placements_;
+}
+
+Result<std::unique_ptr<Ledger>> LedgerSet::OpenUlbAt(const std::string& code,
+                                                     const Placement& placement, bool create) {
+  if (placement.sqlite()) return OpenLedger(code, UlbFile(code), create);
+  auto cluster = stores_.clusters.find(placement.cluster);
+  if (cluster == stores_.clusters.end()) {
+    return Status::Unavailable("store_unavailable",
+                               "ULB " + code + " lives in the PostgreSQL cluster '" +
+                                   placement.cluster +
+                                   "', which this server was not given. Start it with --pg " +
+                                   placement.cluster + "=URL; other ULBs are not affected.",
+                               "निकाय " + code + " का डेटा PostgreSQL क्लस्टर '" + placement.cluster +
+                                   "' में है, जो इस सर्वर को नहीं दिया गया। सर्वर को --pg " +
+                                   placement.cluster + "=URL के साथ चलाएँ; अन्य निकाय प्रभावित नहीं हैं।");
+  }
+  return Status::Unavailable("store_unavailable",
+                             "ULB " + code +
+                                 " lives in PostgreSQL, which this build cannot open "
+                                 "yet.",
+                             "निकाय " + code +
+                                 " का डेटा PostgreSQL में है, जिसे यह बिल्ड अभी "
+                                 "नहीं खोल सकता।");
+}
+
+// A move is recorded (ulb.moved) before its files are renamed; a crash in between leaves the
+// source under its old name. Finished here, before any ULB is opened.
+void LedgerSet::FinishMoves(const std::vector<UlbMove>& moves) {
+  std::map<std::string, const UlbMove*> last;
+  for (const auto& m : moves) last[m.ulb] = &m;
+  for (const auto& [code, m] : last) {
+    const fs::path file = UlbFile(code);
+    const fs::path moving = file.string() + ".moving";
+    std::error_code ec;
+    if (m->from.sqlite() && !m->kept_as.empty() && !fs::exists(dir_ / m->kept_as, ec) &&
+        fs::exists(file, ec) && (!m->to.sqlite() || fs::exists(moving, ec))) {
+      fs::create_directories((dir_ / m->kept_as).parent_path(), ec);
+      fs::rename(file, dir_ / m->kept_as, ec);
+      if (ec)
+        spdlog::error("cannot set {} aside as {}: {}", file.string(), m->kept_as, ec.message());
+    }
+    if (m->to.sqlite() && fs::exists(moving, ec) && !fs::exists(file, ec)) {
+      fs::rename(moving, file, ec);
+      if (ec) spdlog::error("cannot put {} in place: {}", moving.string(), ec.message());
+    }
+    (void)SyncDirectory(dir_ / "ulb");
+  }
 }
 
 fs::path LedgerSet::UlbFile(const std::string& code) const { return dir_ / "ulb" / (code + ".db"); }
@@ -165,44 +270,166 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb, co
 }
 
 Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
-  std::lock_guard lk(mu_);
-  if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
-  if (auto it = held_back_.find(code); it != held_back_.end()) {
-    if (it->second.code() == "ulb_missing") return it->second;
-    return Status::Unavailable(
-        "ulb_held_back",
-        "ULB " + code +
-            " is not being served because its data failed an integrity check. The "
-            "state administrator has been told; other ULBs are not affected.",
-        "निकाय " + code +
-            " की सेवा रोकी गई है क्योंकि उसका डेटा अखंडता जाँच में विफल रहा। राज्य "
-            "प्रशासक को सूचित किया गया है; अन्य निकाय प्रभावित नहीं हैं।");
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
+    if (auto it = held_back_.find(code); it != held_back_.end()) return HeldBack(code, it->second);
+    auto it = unreachable_.find(code);
+    if (it == unreachable_.end()) return Ulb404(code);
+    if (std::chrono::steady_clock::now() < it->second.retry_at) return it->second.why;
   }
-  return Status::NotFound("ulb_not_found",
-                          "There is no ULB with code " + code + ". Check the code (4 digits).",
-                          "कोड " + code + " वाला कोई नगरीय निकाय नहीं है। कोड (4 अंक) जाँचें।");
+  // Its store was unreachable: try again (one thread at a time; the others see the outcome).
+  std::unique_lock create(create_mu_);
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
+    if (auto it = held_back_.find(code); it != held_back_.end()) return HeldBack(code, it->second);
+    auto it = unreachable_.find(code);
+    if (it == unreachable_.end()) return Ulb404(code);
+    if (std::chrono::steady_clock::now() < it->second.retry_at) return it->second.why;
+  }
+  auto l = OpenUlbAt(code, PlacementOf(code), false);
+  std::lock_guard lk(mu_);
+  if (!l.ok()) {
+    if (l.status().code() == "store_unavailable") {
+      unreachable_[code] = {l.status(), std::chrono::steady_clock::now() + stores_.retry_after};
+    } else {
+      spdlog::error("ULB {} is held back: {}", code, l.status().message());
+      unreachable_.erase(code);
+      held_back_.insert_or_assign(code, l.status());
+      return HeldBack(code, l.status());
+    }
+    return l.status();
+  }
+  spdlog::info("ULB {} is served again: its store answers", code);
+  unreachable_.erase(code);
+  auto [it, inserted] = ulbs_.emplace(code, std::move(l).value());
+  return it->second.get();
 }
 
 Result<Ledger*> LedgerSet::CreateUlb(const std::string& code) {
   std::lock_guard create(create_mu_);
-  bool held_back = false;
+  bool known = false;
   {
     std::lock_guard lk(mu_);
     if (auto it = ulbs_.find(code); it != ulbs_.end()) return it->second.get();
-    held_back = held_back_.contains(code);
+    known = held_back_.contains(code) || unreachable_.contains(code);
   }
   // Ulb() takes mu_ itself: calling it under the lock above deadlocked start-up.
-  if (held_back) return Ulb(code).status();
-  PALIKA_ASSIGN_OR_RETURN(auto ledger, OpenLedger(code, UlbFile(code), true));
-  // fsync the directory so the new file's name survives a crash.
-  int fd = ::open((dir_ / "ulb").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+  if (known) {
+    std::lock_guard lk(mu_);
+    if (auto it = held_back_.find(code); it != held_back_.end()) return HeldBack(code, it->second);
+    return unreachable_.at(code).why;
+  }
+  bool placed = false;
+  {
+    std::lock_guard lk(mu_);
+    placed = placements_.contains(code);
+  }
+  if (!placed && !stores_.new_ulbs.sqlite() && HasShardMap()) {
+    // Recorded before the ledger is made: a crash in between leaves a placement without a
+    // ledger, never a ledger the map does not know.
+    PALIKA_RETURN_IF_ERROR(SubmitPlacement("system", code, stores_.new_ulbs));
+  }
+  const Placement placement = PlacementOf(code);
+  PALIKA_ASSIGN_OR_RETURN(auto ledger, OpenUlbAt(code, placement, true));
+  if (placement.sqlite()) {
+    // fsync the directory so the new file's name survives a crash.
+    (void)SyncDirectory(dir_ / "ulb");
   }
   std::lock_guard lk(mu_);
   auto [it, inserted] = ulbs_.emplace(code, std::move(ledger));
   return it->second.get();
+}
+
+Status LedgerSet::SubmitPlacement(const std::string& actor, const std::string& code,
+                                  const Placement& placement) {
+  Command c;
+  c.actor = actor;
+  c.decide = [code, placement](store::Transaction&, int64_t) -> Result<Decision> {
+    json::object o{{"ulb", code}, {"store", placement.store}, {"cluster", placement.cluster}};
+    return Decision{{Event{"ulb.placed", o}}, nullptr};
+  };
+  PALIKA_RETURN_IF_ERROR(state_->Submit(std::move(c)).status());
+  std::lock_guard lk(mu_);
+  placements_[code] = placement;
+  return Status::OK();
+}
+
+Status LedgerSet::PlaceUlb(const std::string& actor, const std::string& code,
+                           const Placement& placement) {
+  if (!HasShardMap()) {
+    return Status::Internal("this ledger set's state projections do not register the shard map");
+  }
+  if (!placement.sqlite() && !stores_.clusters.contains(placement.cluster)) {
+    return Status::InvalidArgument("cluster_unknown",
+                                   "There is no PostgreSQL cluster named '" + placement.cluster +
+                                       "'. Give it with --pg " + placement.cluster + "=URL.",
+                                   "'" + placement.cluster +
+                                       "' नाम का कोई PostgreSQL क्लस्टर नहीं है। उसे --pg " +
+                                       placement.cluster + "=URL से दें।");
+  }
+  std::lock_guard create(create_mu_);
+  bool has_ledger = false;
+  {
+    std::lock_guard lk(mu_);
+    has_ledger = ulbs_.contains(code) || held_back_.contains(code) || unreachable_.contains(code);
+  }
+  std::error_code ec;
+  if (has_ledger || fs::exists(UlbFile(code), ec)) {
+    return Status::Conflict("ulb_has_ledger",
+                            "ULB " + code + " already has its ledger in " +
+                                PlacementOf(code).ToString() +
+                                ". To move its data elsewhere, use `palika move-ulb`.",
+                            "निकाय " + code + " का लेजर पहले से " + PlacementOf(code).ToString() +
+                                " में है। डेटा दूसरी जगह ले जाने के लिए `palika move-ulb` का उपयोग करें।");
+  }
+  return SubmitPlacement(actor, code, placement);
+}
+
+Status LedgerSet::RecordMove(const std::string& actor, const UlbMove& move) {
+  Command c;
+  c.actor = actor;
+  c.decide = [move](store::Transaction&, int64_t) -> Result<Decision> {
+    json::object o{{"ulb", move.ulb},
+                   {"from_store", move.from.store},
+                   {"from_cluster", move.from.cluster},
+                   {"to_store", move.to.store},
+                   {"to_cluster", move.to.cluster},
+                   {"entries", static_cast<int64_t>(move.entries)},
+                   {"root", move.root},
+                   {"kept_as", move.kept_as}};
+    return Decision{{Event{"ulb.moved", o}}, nullptr};
+  };
+  PALIKA_RETURN_IF_ERROR(state_->Submit(std::move(c)).status());
+  {
+    std::lock_guard lk(mu_);
+    placements_[move.ulb] = move.to;
+  }
+  // Recorded: now the files (FinishMoves redoes this after a crash).
+  FinishMoves({move});
+  return Status::OK();
+}
+
+void LedgerSet::CloseUlb(const std::string& code) {
+  std::unique_ptr<Ledger> closing;
+  {
+    std::lock_guard lk(mu_);
+    if (auto it = ulbs_.find(code); it != ulbs_.end()) {
+      closing = std::move(it->second);
+      ulbs_.erase(it);
+    }
+    unreachable_.erase(code);
+    held_back_.insert_or_assign(
+        code, Status::Unavailable("ulb_moving",
+                                  "ULB " + code +
+                                      " is being moved to another store; try again "
+                                      "in a few minutes.",
+                                  "निकाय " + code +
+                                      " को दूसरे भंडार में ले जाया जा रहा है; कुछ "
+                                      "मिनट बाद फिर प्रयास करें।"));
+  }
+  if (closing) closing->Close();
 }
 
 void LedgerSet::HoldBack(const std::string& code, Status why) {
@@ -216,6 +443,7 @@ std::vector<std::string> LedgerSet::UlbCodes() const {
   std::vector<std::string> out;
   for (const auto& [code, l] : ulbs_) out.push_back(code);
   for (const auto& [code, s] : held_back_) out.push_back(code);
+  for (const auto& [code, u] : unreachable_) out.push_back(code);
   std::sort(out.begin(), out.end());
   return out;
 }

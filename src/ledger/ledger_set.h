@@ -7,11 +7,19 @@
 //   node.pub         its public verifier key (safe to share; backups and auditors use it)
 //   state.db         the state ledger: ULB registry, users, role grants, settings
 //   ulb/<code>.db    one ledger per ULB, which replays alone
+//   ulb/moved/       ULB files left behind by `palika move-ulb` (kept, never served)
+//
+// Where each ULB lives is the shard map in the state ledger (shard_map.h): SQLite by default, or a
+// schema in a named PostgreSQL cluster whose URL the caller gives (StoreOptions). Ulb(code) routes
+// to the right place, so nothing above the ledger knows. A ULB whose store cannot be reached (a
+// cluster that is down or not configured) answers Unavailable "store_unavailable" while the others
+// keep working, and is opened again on a later Ulb() once its store answers (no restart).
 //
 // Each log is signed under its own name ("palika/<node>/<ulb>") with the node's key, so a
 // checkpoint names the log it belongs to. A ULB ledger that fails its quick check at start-up is
 // held back (Ulb() returns its Status) while every other ULB keeps working. Thread-safe.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -21,6 +29,7 @@
 
 #include "core/metrics.h"
 #include "ledger/ledger.h"
+#include "ledger/shard_map.h"
 #include "ledger/signed_note.h"
 
 namespace palika::ledger {
@@ -37,19 +46,48 @@ Result<DataDirConfig> ReadDataDirConfig(const std::filesystem::path& dir);
 // The verifier of a log signed by this node's key.
 Result<NoteVerifier> LogVerifier(const NoteVerifier& node, const std::string& log_name);
 
+// The stores a LedgerSet may place ULBs in, besides the data directory's SQLite files.
+struct StoreOptions {
+  std::map<std::string, std::string> clusters;  // PostgreSQL cluster name -> connection URL
+  // Where a ULB created without a placement goes (`serve --store postgres`: the first cluster).
+  Placement new_ulbs;
+  // How long a ULB whose store was unreachable waits before Ulb() tries to open it again.
+  std::chrono::milliseconds retry_after{2000};
+};
+
 class LedgerSet {
  public:
+  // The shard map is read when the state projections register it (RegisterShardMapProjections);
+  // otherwise every ULB is a SQLite file.
   static Result<std::unique_ptr<LedgerSet>> Open(const std::filesystem::path& dir,
                                                  const Projections& state_projections,
                                                  const Projections& ulb_projections,
-                                                 Metrics* metrics);
+                                                 Metrics* metrics, const StoreOptions& stores = {});
   ~LedgerSet();
 
   Ledger& state() { return *state_; }
-  // The ULB's ledger; NotFound if there is none, Unavailable if it failed its quick check.
+  // The ULB's ledger; NotFound if there is none, Unavailable if it failed its quick check, or
+  // Unavailable "store_unavailable" while its store cannot be reached (tried again after
+  // StoreOptions::retry_after).
   Result<Ledger*> Ulb(const std::string& code);
-  // Creates the ULB's ledger file if missing and opens it.
+  // Creates the ULB's ledger where the map places it (or StoreOptions::new_ulbs, recorded in the
+  // map first) if missing, and opens it.
   Result<Ledger*> CreateUlb(const std::string& code);
+
+  // The shard map. Placement of a ULB (SQLite when the map has none).
+  Placement PlacementOf(const std::string& code) const;
+  std::map<std::string, Placement> Placements() const;
+  // Records where a ULB that has no ledger yet is to be created (`palika ulb place`). Conflict
+  // "ulb_has_ledger" if it has one (moving data is `palika move-ulb`); InvalidArgument for a
+  // cluster this set was not given.
+  Status PlaceUlb(const std::string& actor, const std::string& code, const Placement& placement);
+  // Records a finished move (the target verified) in the state ledger, then sets the source aside
+  // as move.kept_as and puts a SQLite target in place. Call with the ULB closed (CloseUlb).
+  Status RecordMove(const std::string& actor, const UlbMove& move);
+  // Closes one ULB's ledger (final checkpoint) and stops serving it: Ulb() answers Unavailable
+  // "ulb_moving" from now on, in this process.
+  void CloseUlb(const std::string& code);
+  const StoreOptions& stores() const { return stores_; }
   std::vector<std::string> UlbCodes() const;
   // Stops serving a ULB: Ulb() answers `why` from now on (a file found missing at start-up).
   void HoldBack(const std::string& code, Status why);  // opened or held back, sorted
@@ -72,6 +110,15 @@ class LedgerSet {
   LedgerSet() = default;
   Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& ulb,
                                              const std::filesystem::path& file, bool create);
+  // Opens a ULB's ledger where `placement` says.
+  Result<std::unique_ptr<Ledger>> OpenUlbAt(const std::string& code, const Placement& placement,
+                                            bool create);
+  // Finishes the file renames of a move recorded before a crash (RecordMove's second half).
+  void FinishMoves(const std::vector<UlbMove>& moves);
+  // Appends ulb.placed to the state ledger and notes the placement.
+  Status SubmitPlacement(const std::string& actor, const std::string& code,
+                         const Placement& placement);
+  bool HasShardMap() const;
 
   std::filesystem::path dir_;
   DataDirConfig config_;
@@ -89,11 +136,19 @@ class LedgerSet {
     std::unique_ptr<NoteVerifier> verifier;
   };
   std::unique_ptr<Ledger> state_;
-  std::mutex create_mu_;   // serialises CreateUlb, so a ULB's file is opened once
-  mutable std::mutex mu_;  // guards ulbs_, held_back_, keys_
+  std::mutex create_mu_;   // serialises CreateUlb and reopening, so a ULB is opened once
+  mutable std::mutex mu_;  // guards ulbs_, held_back_, unreachable_, placements_, keys_
   std::map<std::string, std::unique_ptr<Ledger>> ulbs_;
   std::map<std::string, Status> held_back_;
+  // ULBs whose store could not be reached: the reason and when to try again.
+  struct Unreachable {
+    Status why;
+    std::chrono::steady_clock::time_point retry_at;
+  };
+  std::map<std::string, Unreachable> unreachable_;
+  std::map<std::string, Placement> placements_;
   std::map<std::string, LogKeys> keys_;
+  StoreOptions stores_;
 };
 
 }  // namespace palika::ledger

@@ -270,6 +270,8 @@ Status Registry::OpenUlbLedger(const std::string& code, const json::object& fiel
 Status Registry::EnsureUlbLedgers() {
   PALIKA_ASSIGN_OR_RETURN(auto ulbs, ListUlbs());
   for (const auto& u : ulbs) {
+    // A ULB in PostgreSQL has no file; a missing schema is found when it is opened.
+    if (!ledgers_.PlacementOf(u.code).sqlite()) continue;
     if (std::filesystem::exists(ledgers_.UlbFile(u.code))) continue;
     // Registered but without its file: the file is written before the registry entry, so it was
     // lost or deleted. Never recreate it empty (that would hide the loss); hold the ULB back.
