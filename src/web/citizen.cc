@@ -56,7 +56,7 @@ http::Response UlbPage(Site& site, http::Request& req, Env& env) {
   data.set("ulb_code", ulb->code);
   data.set("ulb_name", UlbName(env.lang, *ulb));
   data.set("base", base);
-  SearchInto(site, req, env.lang, ulb->code, base + "/p/", base, data);
+  SearchInto(site, req, env.lang, ulb->code, base + "/p/", base, data, /*public_view=*/true);
   return RenderPage(env, 200, "ulb", std::move(data), UlbName(env.lang, *ulb));
 }
 
@@ -71,7 +71,7 @@ http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
   Data data;
   data.set("ulb_name", UlbName(env.lang, *ulb));
   data.set("base", base);
-  data.set("property", PropertyData(env.lang, *p));
+  data.set("property", PublicPropertyData(env.lang, *p));
   auto dues = property_tax::Billing(site.api.ledgers).DuesOf(ulb->code, *id, Today(), false);
   if (dues.ok()) {
     data.set("dues", DuesData(env.lang, *dues));

@@ -93,8 +93,18 @@ Data PropertyData(Lang lang, const property_tax::Property& p);
 Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string& pdf_prefix);
 // Runs the property search of the "q" and "after" query parameters into data ("searched",
 // "results", "no_results", "next_url"), links to link_prefix + id. A bad query becomes "error".
+// public_view (the citizen portal): owners masked, mobiles masked, numbers matched only whole
+// (docs/web.md "Privacy of the public search").
 void SearchInto(Site& site, const http::Request& req, Lang lang, const std::string& ulb,
-                const std::string& link_prefix, const std::string& page_path, Data& data);
+                const std::string& link_prefix, const std::string& page_path, Data& data,
+                bool public_view = false);
+
+// What the public pages show of a name: each word as its first letter (with its vowel signs)
+// and "***" ("Narendra Patidar" -> "N*** P***", "नरेंद्र" -> "न***"). Mobiles: the search masks
+// them (property_tax::MaskedMobile).
+std::string MaskedName(std::string_view name);
+// PropertyData with the owners' names masked (the citizen's property page).
+Data PublicPropertyData(Lang lang, const property_tax::Property& p);
 // The PDF of a receipt in the path's {no} (with or without ".pdf"), layout from ?layout=; as an
 // attachment (a download) or inline (to print from the browser's viewer).
 http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb,

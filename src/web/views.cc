@@ -176,8 +176,81 @@ Data PaymentData(Lang lang, const payments::PaymentRecord& p, const std::string&
   return d;
 }
 
+namespace {
+
+// A Devanagari sign that belongs to the letter before it (vowel signs, virama, nukta,
+// candrabindu, anusvara, visarga): U+0900-0903, U+093A-094F, U+0951-0957, U+0962-0963.
+bool IsDevanagariSign(char32_t c) {
+  return (c >= 0x900 && c <= 0x903) || (c >= 0x93a && c <= 0x94f) || (c >= 0x951 && c <= 0x957) ||
+         c == 0x962 || c == 0x963;
+}
+
+// The code point at s[i] and its length in bytes (s is valid UTF-8).
+std::pair<char32_t, size_t> CodePointAt(std::string_view s, size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  size_t n = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+  if (i + n > s.size()) n = s.size() - i;
+  char32_t c = n == 1 ? b : b & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+  return {c, n};
+}
+
+Data PublicSummaryData(Lang lang, const property_tax::PropertySummary& s,
+                       const std::string& link_prefix) {
+  Data d = PropertySummaryData(lang, s, link_prefix);
+  std::string owners, mobiles;
+  for (const auto& o : s.owners) {
+    if (!owners.empty()) owners += ", ";
+    owners += MaskedName(lang == Lang::kHi && !o.name_hi.empty() ? o.name_hi : o.name);
+    if (o.mobile.empty()) continue;
+    if (!mobiles.empty()) mobiles += ", ";
+    mobiles += o.mobile;  // masked by the public search
+  }
+  d.set("owners", owners);
+  if (!mobiles.empty()) d.set("mobile", mobiles);
+  return d;
+}
+
+}  // namespace
+
+std::string MaskedName(std::string_view name) {
+  std::string out;
+  size_t i = 0;
+  while (i < name.size()) {
+    while (i < name.size() && name[i] == ' ') ++i;
+    if (i >= name.size()) break;
+    if (!out.empty()) out += ' ';
+    // The first letter with the signs that belong to it, then the rest hidden.
+    auto [c, n] = CodePointAt(name, i);
+    out.append(name.substr(i, n));
+    i += n;
+    while (i < name.size()) {
+      auto [sign, m] = CodePointAt(name, i);
+      if (!IsDevanagariSign(sign)) break;
+      out.append(name.substr(i, m));
+      i += m;
+    }
+    (void)c;
+    out += "***";
+    while (i < name.size() && name[i] != ' ') ++i;
+  }
+  return out;
+}
+
+Data PublicPropertyData(Lang lang, const property_tax::Property& p) {
+  Data d = PropertyData(lang, p);
+  std::string owners;
+  for (const auto& o : p.details.owners) {
+    if (!owners.empty()) owners += ", ";
+    owners += MaskedName(lang == Lang::kHi && !o.name_hi.empty() ? o.name_hi : o.name);
+  }
+  d.set("owners", owners);
+  return d;
+}
+
 void SearchInto(Site& site, const http::Request& req, Lang lang, const std::string& ulb,
-                const std::string& link_prefix, const std::string& page_path, Data& data) {
+                const std::string& link_prefix, const std::string& page_path, Data& data,
+                bool public_view) {
   const std::string q = req.Query("q").value_or("");
   data.set("q", q);
   if (q.empty()) return;
@@ -185,6 +258,7 @@ void SearchInto(Site& site, const http::Request& req, Lang lang, const std::stri
   query.q = q;
   query.after = req.Query("after").value_or("");
   query.limit = 20;
+  query.public_view = public_view;
   auto page = property_tax::PropertyRegister(site.api.ledgers).Search(ulb, query);
   data.set("searched", true);
   if (!page.ok()) {
@@ -192,8 +266,10 @@ void SearchInto(Site& site, const http::Request& req, Lang lang, const std::stri
     return;
   }
   Data results{Data::type::list};
-  for (const auto& s : page->properties)
-    results.push_back(PropertySummaryData(lang, s, link_prefix));
+  for (const auto& s : page->properties) {
+    results.push_back(public_view ? PublicSummaryData(lang, s, link_prefix)
+                                  : PropertySummaryData(lang, s, link_prefix));
+  }
   data.set("results", results);
   data.set("no_results", page->properties.empty());
   if (!page->next_after.empty()) {

@@ -5,6 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const {
   DEMO_PASSWORD, startPalika, demoOtp, newBrowser, screenshot, currentFy, todayIndian,
 } = require('./palika.js');
@@ -98,6 +99,70 @@ test('a citizen finds a property, sees its dues and downloads a receipt PDF', as
     ]);
     const pdf = fs.readFileSync(await download.path());
     assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
+  } finally {
+    await browser.close();
+  }
+});
+
+// online payment
+test('a citizen finds a property, pays online through the sandbox and downloads the receipt', async () => {
+  const browser = await newBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(palika.url + '/u/0152');
+    // The public search masks owners and mobiles, and finds a mobile only when typed in full.
+    const mobile = execFileSync('sqlite3', ['-readonly', palika.dataDir + '/ulb/0152.db',
+      'SELECT mobile FROM property_owners WHERE mobile IS NOT NULL ORDER BY property_id LIMIT 1'])
+      .toString().trim();
+    assert.match(mobile, /^[6-9]\d{9}$/);
+    await page.fill('#q', mobile.slice(0, 6));
+    await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+    assert.equal(await page.locator('table.results tbody tr').count(), 0);
+    await page.fill('#q', mobile);
+    await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+    const results = await page.textContent('table.results tbody');
+    assert.ok(results.includes('******' + mobile.slice(6)), results);
+    assert.ok(!results.includes(mobile), 'the full mobile is not shown');
+    assert.match(results, /\*\*\*/);  // owners' names masked
+    await screenshot(page, 'search-mobile-masked');
+
+    // A property with something to pay: "Pay online" shows today's amount.
+    await page.fill('#q', 'शर्मा');
+    await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+    const links = await page.locator('table.results tbody tr a').evaluateAll(
+      (as) => as.map((a) => a.getAttribute('href')));
+    let found = null;
+    for (const href of links) {
+      await page.goto(palika.url + href);
+      if (await page.locator('#pay-online').count()) {
+        found = href;
+        break;
+      }
+    }
+    assert.ok(found, 'some property has dues to pay online');
+    const amount = (await page.textContent('#pay-online')).match(/₹[\d,]+\.\d{2}/)[0];
+    await screenshot(page, 'property-pay-online');
+
+    // To the sandbox gateway, clearly marked; pay; back at Palika with the receipt.
+    await Promise.all([page.waitForNavigation(), page.click('#pay-online')]);
+    assert.match(new URL(page.url()).pathname, /^\/sandbox-gateway\/pay\/sbo_[0-9a-f]{32}$/);
+    assert.ok((await page.textContent('main')).includes('सैंडबॉक्स — असली पैसा नहीं'));
+    assert.ok((await page.textContent('#sandbox-success')).includes(amount));
+    await screenshot(page, 'sandbox-gateway');
+    await Promise.all([page.waitForNavigation(), page.click('#sandbox-success')]);
+    await waitForPath(page, /^\/u\/0152\/online\/0152-ON-[0-9a-f]{12}$/);
+    assert.ok((await page.textContent('p.ok')).includes('भुगतान प्राप्त हुआ'));
+    assert.ok((await page.textContent('dd.amount')).includes(amount));
+    const receiptNo = (await page.textContent('h1')).match(/0152\/\d{4}-\d{2}\/ON\/\d{6}/)[0];
+    await screenshot(page, 'online-receipt');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receipt-pdf')]);
+    const pdf = fs.readFileSync(await download.path());
+    assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
+
+    // The property now lists the online receipt, and there is nothing left to pay online.
+    await page.goto(palika.url + found);
+    assert.ok((await page.textContent('table.payments')).includes(receiptNo));
+    assert.equal(await page.locator('#pay-online').count(), 0);
   } finally {
     await browser.close();
   }

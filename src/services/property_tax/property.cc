@@ -293,6 +293,12 @@ std::optional<std::string> NormaliseMobile(std::string_view text) {
   return digits;
 }
 
+std::string MaskedMobile(std::string_view mobile) {
+  if (mobile.empty()) return "";
+  if (mobile.size() < 4) return "******";
+  return "******" + std::string(mobile.substr(mobile.size() - 4));
+}
+
 Status ValidatePropertyDetails(const PropertyDetails& d, const FieldNamer& namer) {
   PALIKA_RETURN_IF_ERROR(CheckRange(namer, "ward", d.ward, 1, 999));
   if (!d.zone.empty()) PALIKA_RETURN_IF_ERROR(CheckText(namer, "zone", d.zone, kMaxZoneChars));

@@ -91,6 +91,8 @@ std::string JsonFieldName(std::string_view json_path);
 // "+91 98765-43210", "098765 43210" -> "9876543210"; nullopt unless the result is 10 digits
 // starting with 6, 7, 8 or 9.
 std::optional<std::string> NormaliseMobile(std::string_view text);
+// What the public may see of a mobile: its last four digits ("******3210"; "" for none).
+std::string MaskedMobile(std::string_view mobile);
 
 // Reads a record from a JSON object (the API's request body shape; see docs/import-properties.md
 // for the CSV form). When every owner omits share_bp the shares are split equally (the remainder

@@ -251,22 +251,26 @@ std::vector<std::string> QueryWords(std::string_view q) {
   return words;
 }
 
-// An FTS5 query: every word as a quoted prefix ("ram"* "शर्मा"*), implicitly ANDed.
-std::string FtsQuery(const std::vector<std::string>& words) {
+// An FTS5 query: every word as a quoted prefix ("ram"* "शर्मा"*), implicitly ANDed; with
+// whole_numbers, a word of digits only is matched whole ("9876543210").
+std::string FtsQuery(const std::vector<std::string>& words, bool whole_numbers) {
   std::string out;
   for (const auto& w : words) {
+    const bool whole = whole_numbers &&
+                       std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!out.empty()) out += ' ';
     out += '"';
     for (char c : w) {
       if (c == '"') out += '"';
       out += c;
     }
-    out += "\"*";
+    out += whole ? "\"" : "\"*";
   }
   return out;
 }
 
-Result<PropertySummary> LoadSummary(Transaction& tx, int64_t num) {
+// public_view: the owners' mobiles masked; otherwise none.
+Result<PropertySummary> LoadSummary(Transaction& tx, int64_t num, bool public_view) {
   PALIKA_ASSIGN_OR_RETURN(
       auto r, tx.QueryOne("SELECT id, version, ward, zone, address, address_hi FROM properties "
                           "WHERE num = ?",
@@ -274,9 +278,10 @@ Result<PropertySummary> LoadSummary(Transaction& tx, int64_t num) {
   if (!r) return Status::Internal(fmt::format("search index names missing property {}", num));
   PropertySummary s{r->Text(0), r->Int(1), r->Int(2), r->Text(3), r->Text(4), r->Text(5), {}};
   PALIKA_RETURN_IF_ERROR(tx.ForEach(
-      "SELECT name, name_hi FROM property_owners WHERE property_id = ? ORDER BY position", {s.id},
-      [&](const store::Row& o) {
-        s.owners.push_back({o.Text(0), o.Text(1), "", 0});
+      "SELECT name, name_hi, mobile FROM property_owners WHERE property_id = ? ORDER BY position",
+      {s.id}, [&](const store::Row& o) {
+        s.owners.push_back(
+            {o.Text(0), o.Text(1), public_view && !o.IsNull(2) ? MaskedMobile(o.Text(2)) : "", 0});
         return true;
       }));
   return s;
@@ -484,13 +489,13 @@ Result<SearchPage> SearchProperties(Transaction& tx, const SearchQuery& query) {
       PALIKA_RETURN_IF_ERROR(tx.ForEach(
           "SELECT rowid FROM property_search WHERE property_search MATCH ? AND rowid > ? "
           "ORDER BY rowid LIMIT ?",
-          {FtsQuery(words), after, want}, collect));
+          {FtsQuery(words, query.public_view), after, want}, collect));
     }
   }
   SearchPage page;
   const size_t shown = std::min(keys.size(), static_cast<size_t>(query.limit));
   for (size_t i = 0; i < shown; ++i) {
-    PALIKA_ASSIGN_OR_RETURN(auto s, LoadSummary(tx, keys[i]));
+    PALIKA_ASSIGN_OR_RETURN(auto s, LoadSummary(tx, keys[i], query.public_view));
     page.properties.push_back(std::move(s));
   }
   if (keys.size() > shown) page.next_after = page.properties.back().id;

@@ -67,6 +67,10 @@ struct SearchQuery {
   std::string q;  // id ("03-000123", "3-123"), name in either script, mobile, address, legacy id
   std::string after;  // a property id: return the matches after it (the previous page's next_after)
   int64_t limit = 20;  // 1..100
+  // A public (citizen) search: a number matches only a whole word, never the start of a longer
+  // one, so a mobile is found only when typed in full and cannot be harvested digit by digit;
+  // the owners' mobiles come back masked (MaskedMobile).
+  bool public_view = false;
 };
 
 struct PropertySummary {
@@ -76,7 +80,7 @@ struct PropertySummary {
   std::string zone;
   std::string address;
   std::string address_hi;
-  std::vector<Owner> owners;  // names only (no mobile, no share)
+  std::vector<Owner> owners;  // names only (no share; no mobile, masked in a public_view search)
 };
 
 struct SearchPage {

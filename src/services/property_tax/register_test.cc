@@ -355,6 +355,23 @@ TEST_F(RegisterTest, SearchByNameInEitherScriptMobileIdAndAddress) {
   EXPECT_EQ(s.owners.at(0).mobile, "") << "search results carry no mobile numbers";
   EXPECT_EQ(s.zone, "Zone 1");
 
+  // The citizen portal's search: a number only whole, the mobile masked.
+  auto public_search = [&](const std::string& q) {
+    SearchQuery query{q, "", 20};
+    query.public_view = true;
+    auto page = register_->Search(kUlb, query);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->properties : std::vector<PropertySummary>{};
+  };
+  EXPECT_TRUE(public_search("700001").empty()) << "the start of a mobile finds nothing";
+  EXPECT_TRUE(public_search("70000123").empty());
+  auto whole = public_search("7000012345");
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].id, geeta_id);
+  EXPECT_EQ(whole[0].owners.at(0).mobile, "******2345");
+  EXPECT_EQ(public_search("+91 70000 12345").size(), 1u);
+  EXPECT_EQ(public_search("geeta").size(), 1u) << "names still match as prefixes";
+
   EXPECT_EQ(register_->Search(kUlb, {"x", "", 0}).status().code(), "invalid_field");
   EXPECT_EQ(register_->Search(kUlb, {"x", "", 101}).status().code(), "invalid_field");
   EXPECT_EQ(register_->Search(kUlb, {"x", "nope", 10}).status().code(), "invalid_field");
