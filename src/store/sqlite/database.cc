@@ -184,6 +184,35 @@ Status Database::ForEach(std::string_view sql, const std::vector<Value>& params,
   return Status::OK();
 }
 
+Result<bool> Database::TableExists(const std::string& table) {
+  PALIKA_ASSIGN_OR_RETURN(
+      auto found,
+      QueryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {table}));
+  return found.has_value();
+}
+
+Result<std::vector<std::string>> Database::TableColumns(const std::string& table) {
+  std::vector<std::string> columns;
+  PALIKA_RETURN_IF_ERROR(
+      ForEach("SELECT name FROM pragma_table_info(?) ORDER BY cid", {table}, [&](const Row& r) {
+        columns.push_back(r.Text(0));
+        return true;
+      }));
+  return columns;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Database::SchemaObjects() {
+  std::vector<std::pair<std::string, std::string>> out;
+  PALIKA_RETURN_IF_ERROR(ForEach(
+      "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'trigger', 'view') AND name "
+      "NOT LIKE 'sqlite_%' ORDER BY name",
+      {}, [&](const Row& r) {
+        out.emplace_back(r.Text(0), r.Text(1));
+        return true;
+      }));
+  return out;
+}
+
 Result<std::vector<Row>> Database::Query(std::string_view sql, const std::vector<Value>& params) {
   std::vector<Row> rows;
   Status s = ForEach(sql, params, [&](const Row& r) {

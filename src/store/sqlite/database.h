@@ -14,7 +14,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/transaction.h"
+#include "store/database.h"
 
 namespace palika::store::sqlite {
 
@@ -24,7 +24,7 @@ struct OpenOptions {
   bool in_memory = false;  // a private in-memory database (verify's scratch copy); path ignored
 };
 
-class Database : public Transaction {
+class Database : public store::Database {
  public:
   static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path,
                                                 const OpenOptions& options);
@@ -32,19 +32,28 @@ class Database : public Transaction {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
+  Engine engine() const override { return Engine::kSqlite; }
+
   // Transaction control. BeginImmediate takes the write lock at once (the ledger writer);
   // Begin is a deferred read transaction that sees one snapshot until Commit or Rollback.
   // Prepared once and kept like any statement: sqlite3_exec would parse them on every command.
   Status BeginImmediate() { return Exec("BEGIN IMMEDIATE"); }
   Status Begin() { return Exec("BEGIN"); }
-  Status Commit() { return Exec("COMMIT"); }
-  Status Rollback() { return Exec("ROLLBACK"); }
-  Status Savepoint(const std::string& name) { return Exec("SAVEPOINT " + name); }
-  Status ReleaseSavepoint(const std::string& name) { return Exec("RELEASE " + name); }
-  Status RollbackToSavepoint(const std::string& name) {
+  Status BeginWrite() override { return BeginImmediate(); }
+  Status BeginRead() override { return Begin(); }
+  Status Commit() override { return Exec("COMMIT"); }
+  Status Rollback() override { return Exec("ROLLBACK"); }
+  Status Savepoint(const std::string& name) override { return Exec("SAVEPOINT " + name); }
+  Status ReleaseSavepoint(const std::string& name) override { return Exec("RELEASE " + name); }
+  Status RollbackToSavepoint(const std::string& name) override {
     return ExecScript("ROLLBACK TO " + name + "; RELEASE " + name);
   }
-  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+  Result<bool> TableExists(const std::string& table) override;
+  Result<std::vector<std::string>> TableColumns(const std::string& table) override;
+  Result<std::vector<std::pair<std::string, std::string>>> SchemaObjects() override;
+  std::string Describe() const override { return path_.empty() ? ":memory:" : path_.string(); }
 
   // Runs one or more statements without parameters (schema, pragmas).
   Status ExecScript(const std::string& sql) override;
