@@ -6,13 +6,19 @@
 #include "core/check.h"
 #include "core/encoding.h"
 #include "core/json.h"
+#include "ledger/migrations.h"
 
 namespace palika::ledger {
 namespace json = boost::json;
 namespace {
 
 constexpr char kIdempotencyEvent[] = "command.idempotency";
+// Idle read connections kept per ledger. A PostgreSQL connection is a server process, and a
+// cluster serves many ULBs (each also holding its writer's), so fewer are kept there; reads beyond
+// the pool still run, each on a connection of its own.
 constexpr size_t kMaxReaders = 8;
+constexpr size_t kMaxPostgresReaders = 2;
+constexpr int kMaxBatchRetries = 3;
 // How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
 constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
 
@@ -91,14 +97,13 @@ namespace {
 // of the schema with the one apply path, then copies the new tables' rows across. Without this,
 // a table added by an upgrade would start empty, disagree with the ledger, and fail verify.
 // Runs inside the caller's transaction, once per new table.
-Status BuildNewTables(store::sqlite::Database& db, const Projections& projections,
-                      const std::vector<std::string>& tables, const std::string& where) {
-  store::sqlite::OpenOptions mem;
-  mem.in_memory = true;
-  PALIKA_ASSIGN_OR_RETURN(auto scratch, store::sqlite::Database::Open("", mem));
+Status BuildNewTables(store::Database& db, const store::Location& location,
+                      const Projections& projections, const std::vector<std::string>& tables,
+                      const std::string& where) {
+  PALIKA_ASSIGN_OR_RETURN(auto scratch, store::OpenScratch(location));
   PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(*scratch));
   PALIKA_RETURN_IF_ERROR(projections.CreateSchema(*scratch));
-  PALIKA_RETURN_IF_ERROR(scratch->Begin());
+  PALIKA_RETURN_IF_ERROR(scratch->BeginWrite());
   uint64_t replayed = 0;
   Status applied = Status::OK();
   PALIKA_RETURN_IF_ERROR(db.ForEach(
@@ -135,37 +140,35 @@ Status BuildNewTables(store::sqlite::Database& db, const Projections& projection
 }  // namespace
 
 Status Ledger::Initialise(bool create) {
-  store::sqlite::OpenOptions open;
+  store::OpenOptions open;
   open.create = create;
-  PALIKA_ASSIGN_OR_RETURN(writer_db_, store::sqlite::Database::Open(options_.file, open));
+  PALIKA_ASSIGN_OR_RETURN(writer_db_, store::OpenDatabase(options_.location, open));
   auto& db = *writer_db_;
-  const std::string where = fmt::format("ledger {} ({})", options_.ulb, options_.file.string());
+  const std::string where = fmt::format("ledger {} ({})", options_.ulb, db.Describe());
   const std::string investigate = fmt::format(
       " Do not serve this ULB until it is understood: run `palika verify --data DIR --ulb {}` for "
       "a full report, and restore from backup if it confirms tampering.",
       options_.ulb);
 
-  PALIKA_RETURN_IF_ERROR(db.BeginImmediate());
+  PALIKA_RETURN_IF_ERROR(db.BeginWrite());
   Status s = [&]() -> Status {
     PALIKA_RETURN_IF_ERROR(db.ExecScript(
         "CREATE TABLE IF NOT EXISTS ledger_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"));
+    PALIKA_RETURN_IF_ERROR(Migrate(db, WallMicros(), where));
     // Record tables this file does not have yet (added by a newer build).
     std::vector<std::string> new_tables;
     for (const auto& t : options_.projections->tables()) {
-      PALIKA_ASSIGN_OR_RETURN(
-          auto found,
-          db.QueryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {t.name}));
+      PALIKA_ASSIGN_OR_RETURN(bool found, db.TableExists(t.name));
       if (!found) new_tables.push_back(t.name);
     }
-    PALIKA_ASSIGN_OR_RETURN(auto had_ledger,
-                            db.QueryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                        "name = 'ledger_entries'"));
+    PALIKA_ASSIGN_OR_RETURN(bool had_ledger, db.TableExists("ledger_entries"));
     PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(db));
     PALIKA_RETURN_IF_ERROR(options_.projections->CreateSchema(db));
-    if (had_ledger.has_value() && !new_tables.empty()) {
+    if (had_ledger && !new_tables.empty()) {
       PALIKA_ASSIGN_OR_RETURN(auto any, db.QueryOne("SELECT 1 FROM ledger_entries LIMIT 1"));
       if (any) {
-        PALIKA_RETURN_IF_ERROR(BuildNewTables(db, *options_.projections, new_tables, where));
+        PALIKA_RETURN_IF_ERROR(
+            BuildNewTables(db, options_.location, *options_.projections, new_tables, where));
       }
     }
     PALIKA_ASSIGN_OR_RETURN(auto meta,
@@ -185,6 +188,18 @@ Status Ledger::Initialise(bool create) {
     return s;
   }
   PALIKA_RETURN_IF_ERROR(db.Commit());
+  return LoadState();
+}
+
+Status Ledger::LoadState() {
+  auto& db = *writer_db_;
+  const std::string where = fmt::format("ledger {} ({})", options_.ulb, db.Describe());
+  const std::string investigate = fmt::format(
+      " Do not serve this ULB until it is understood: run `palika verify --data DIR --ulb {}` for "
+      "a full report, and restore from backup if it confirms tampering.",
+      options_.ulb);
+  tree_ = CompactRange();
+  checkpointed_size_ = 0;
 
   // Quick check: gapless entries, last checkpoint signed by this node, its tree extends to now.
   PALIKA_ASSIGN_OR_RETURN(auto counts,
@@ -226,6 +241,7 @@ Status Ledger::Initialise(bool create) {
     }
     tree_ = std::move(range).value();
     checkpointed_size_ = cp->size;
+    std::lock_guard lk(mu_);
     latest_note_ = last_cp->Text(1);
     latest_size_ = cp->size;
   }
@@ -234,6 +250,7 @@ Status Ledger::Initialise(bool create) {
   // forged: signing them now would launder the forgery.
   const int64_t cp_time = last_cp ? last_cp->Int(3) : -1;
   int64_t tail_first = -1;
+  int64_t tail_last = -1;
   // Entries after the last checkpoint (at most about one checkpoint interval after a crash).
   Status tail = db.ForEach(
       "SELECT origin, seq, ulb, time_us, actor, type, payload FROM ledger_entries "
@@ -243,12 +260,13 @@ Status Ledger::Initialise(bool create) {
                 r.Text(5), r.Text(6)};
         tree_.Append(LeafHash(EncodeEntry(e)));
         if (tail_first < 0) tail_first = e.time_us;
-        last_time_us_ = std::max(last_time_us_, e.time_us);
+        tail_last = std::max(tail_last, e.time_us);
         return true;
       });
   PALIKA_RETURN_IF_ERROR(tail);
   const int64_t base = cp_time >= 0 ? cp_time : tail_first;
-  if (tail_first >= 0 && last_time_us_ - base > kMaxUnsignedTailUs) {
+  last_time_us_ = std::max(last_time_us_, tail_last);
+  if (tail_first >= 0 && tail_last - base > kMaxUnsignedTailUs) {
     return Status::Corruption(fmt::format(
         "{}: entries {} to {} are not covered by a signed checkpoint and span more than a crash "
         "can explain; checkpoints were deleted or entries added by hand.{}",
@@ -256,10 +274,13 @@ Status Ledger::Initialise(bool create) {
   }
   PALIKA_ASSERT(tree_.size() == n);
   next_seq_ = n + 1;
-  committed_size_ = n;
+  {
+    std::lock_guard lk(mu_);
+    committed_size_ = n;
+  }
   if (tree_.size() > checkpointed_size_) {
     // Recover after a crash: sign what the last commit made durable.
-    PALIKA_RETURN_IF_ERROR(db.BeginImmediate());
+    PALIKA_RETURN_IF_ERROR(db.BeginWrite());
     auto note = WriteCheckpoint(NextTime());
     Status c = note.ok() ? db.Commit() : note.status();
     if (!c.ok()) {
@@ -267,8 +288,7 @@ Status Ledger::Initialise(bool create) {
       return c;
     }
     checkpointed_size_ = tree_.size();
-    latest_note_ = *note;
-    latest_size_ = tree_.size();
+    CheckpointStored(tree_.size(), *note);
   }
   last_checkpoint_ = std::chrono::steady_clock::now();
   if (options_.backups) options_.backups->Committed(options_.ulb, n);
@@ -341,32 +361,43 @@ void Ledger::WriterLoop() {
     if (!batch.empty()) CommitBatch(batch);
     bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= CheckpointInterval();
     if (tree_.size() > checkpointed_size_ && (due || stop)) {
-      Status s = writer_db_->BeginImmediate();
-      Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
-      if (note.ok()) s = writer_db_->Commit();
-      if (note.ok() && s.ok()) {
-        checkpointed_size_ = tree_.size();
-        last_checkpoint_ = std::chrono::steady_clock::now();
-        CheckpointStored(tree_.size(), *note);
-      } else {
-        if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
-        spdlog::error("ledger {}: cannot write checkpoint: {}", options_.ulb,
-                      (note.ok() ? s : note.status()).ToString());
-        last_checkpoint_ = std::chrono::steady_clock::now();  // retry after an interval
+      // After a lost connection, LoadState reads the tree back (and signs what it finds).
+      Status s = reload_ ? LoadState() : Status::OK();
+      if (s.ok()) reload_ = false;
+      if (s.ok() && tree_.size() > checkpointed_size_) {
+        s = writer_db_->BeginWrite();
+        Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
+        if (note.ok()) s = writer_db_->Commit();
+        if (note.ok() && s.ok()) {
+          checkpointed_size_ = tree_.size();
+          CheckpointStored(tree_.size(), *note);
+        } else {
+          if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
+          s = note.ok() ? s : note.status();
+        }
       }
+      if (!s.ok()) {
+        if (s.code() == "store_unavailable") reload_ = true;
+        spdlog::error("ledger {}: cannot write checkpoint: {}", options_.ulb, s.ToString());
+      }
+      last_checkpoint_ = std::chrono::steady_clock::now();  // on failure: retry after an interval
     }
     if (stop) return;
   }
 }
 
-void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attempt) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<Result<CommitResult>> results;
   results.reserve(batch.size());
+  // A lost connection left it unknown whether the last COMMIT went through: read the tree and
+  // the next seq back from the store before deciding anything on top of it.
+  Status s = reload_ ? LoadState() : Status::OK();
+  if (s.ok()) reload_ = false;
   const CompactRange batch_tree = tree_;
   const uint64_t batch_seq = next_seq_;
 
-  Status s = writer_db_->BeginImmediate();
+  if (s.ok()) s = writer_db_->BeginWrite();
   if (s.ok()) {
     for (auto& p : batch) {
       const CompactRange saved_tree = tree_;
@@ -410,6 +441,14 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
     tree_ = batch_tree;
     next_seq_ = batch_seq;
+    if (s.code() == "store_unavailable") reload_ = true;
+    // PostgreSQL may refuse a transaction that raced another (serialization failure, deadlock):
+    // nothing of it is kept, so the batch runs again, decide and all.
+    if (s.code() == "store_retry" && attempt < kMaxBatchRetries) {
+      spdlog::warn("ledger {}: batch of {} commands retried: {}", options_.ulb, batch.size(),
+                   s.ToString());
+      return CommitBatch(batch, attempt + 1);
+    }
     spdlog::error("ledger {}: batch of {} commands not committed: {}", options_.ulb, batch.size(),
                   s.ToString());
     Status failure = s.kind() == StatusKind::kUnavailable
@@ -510,7 +549,7 @@ Status Ledger::AppendEvent(const std::string& actor, const Event& event, int64_t
 }
 
 Status Ledger::Read(const std::function<Status(store::Transaction&)>& fn) {
-  std::unique_ptr<store::sqlite::Database> db;
+  std::unique_ptr<store::Database> db;
   {
     std::lock_guard lk(readers_mu_);
     if (!readers_.empty()) {
@@ -519,17 +558,19 @@ Status Ledger::Read(const std::function<Status(store::Transaction&)>& fn) {
     }
   }
   if (!db) {
-    store::sqlite::OpenOptions open;
+    store::OpenOptions open;
     open.read_only = true;
-    PALIKA_ASSIGN_OR_RETURN(db, store::sqlite::Database::Open(options_.file, open));
+    PALIKA_ASSIGN_OR_RETURN(db, store::OpenDatabase(options_.location, open));
   }
-  PALIKA_RETURN_IF_ERROR(db->Begin());
+  PALIKA_RETURN_IF_ERROR(db->BeginRead());
   Status s = fn(*db);
   Status end = db->Rollback();  // a read transaction: nothing to keep
   if (s.ok() && !end.ok()) s = end;
   if (end.ok()) {
     std::lock_guard lk(readers_mu_);
-    if (readers_.size() < kMaxReaders) readers_.push_back(std::move(db));
+    const size_t keep =
+        options_.location.engine == store::Engine::kPostgres ? kMaxPostgresReaders : kMaxReaders;
+    if (readers_.size() < keep) readers_.push_back(std::move(db));
   }
   return s;
 }

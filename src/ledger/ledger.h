@@ -1,14 +1,14 @@
 #pragma once
 // Ledger: one append-only, tamper-evident log (the state's or one ULB's) with its projections,
-// in one SQLite file. This is the one write path of Palika: decide -> events -> apply.
+// in one SQLite file or PostgreSQL schema. This is the one write path: decide -> events -> apply.
 //
 // Submit() hands a Command to the ledger's single writer thread. The writer takes every command
 // waiting (group commit), and in one transaction, for each: runs decide against the current state,
 // appends the events it returns as entries (gapless seq), applies each to the projections, and
 // extends the Merkle tree; a command that fails is rolled back alone (savepoint) and answered with
-// its Status. One COMMIT (one fsync, WAL + synchronous=FULL) makes the batch durable; only then
-// does Submit return. A signed checkpoint (C2SP tlog-checkpoint, Ed25519) is written at least every
-// `checkpoint_interval` while entries flow, and on Close.
+// its Status. One COMMIT (one fsync: WAL + synchronous=FULL, or synchronous_commit) makes the batch
+// durable; only then does Submit return. A signed checkpoint (C2SP tlog-checkpoint, Ed25519) is
+// written at least every `checkpoint_interval` while entries flow, and on Close.
 //
 // Idempotency: a command with a key that was seen before gets the stored answer and writes
 // nothing; the key, a hash of the request and the answer are themselves an entry, so they survive
@@ -41,7 +41,7 @@
 #include "ledger/merkle_tree.h"
 #include "ledger/projections.h"
 #include "ledger/signed_note.h"
-#include "store/sqlite/database.h"
+#include "store/database.h"
 
 namespace palika::ledger {
 
@@ -106,9 +106,9 @@ struct CheckpointedEntries {
 };
 
 struct LedgerOptions {
-  std::filesystem::path file;
-  std::string ulb;     // "0152" or "state"
-  std::string origin;  // this node's id
+  store::Location location;  // a SQLite file, or a PostgreSQL schema
+  std::string ulb;           // "0152" or "state"
+  std::string origin;        // this node's id
   const NoteSigner* signer = nullptr;
   const NoteVerifier* verifier = nullptr;
   const Projections* projections = nullptr;
@@ -170,8 +170,12 @@ class Ledger {
 
   explicit Ledger(const LedgerOptions& options);
   Status Initialise(bool create);
+  // The quick check, and the writer's tree and counters from what the store holds (at open, and
+  // again after a lost connection left it unknown whether the last COMMIT went through).
+  Status LoadState();
   void WriterLoop();
-  void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch);
+  // `attempt` counts the runs of a batch the store asked to retry (a serialization failure).
+  void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attempt = 0);
   Result<CommitResult> RunCommand(Command& command, int64_t now_us);
   Status AppendEvent(const std::string& actor, const Event& event, int64_t now_us);
   // Signs and stores a checkpoint of the current tree inside the open transaction.
@@ -185,7 +189,7 @@ class Ledger {
   void CheckpointStored(uint64_t size, std::string note);
 
   LedgerOptions options_;
-  std::unique_ptr<store::sqlite::Database> writer_db_;  // used only by the writer thread
+  std::unique_ptr<store::Database> writer_db_;  // used only by the writer thread
   std::string log_name_;
 
   // Writer-thread state (touched only by the writer thread after Open).
@@ -194,6 +198,7 @@ class Ledger {
   uint64_t checkpointed_size_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;
   int64_t last_time_us_ = 0;
+  bool reload_ = false;  // the store went away mid-batch: LoadState before the next batch
 
   // guards queue_, stopping_, committed_size_, latest_note_, latest_size_
   mutable std::mutex mu_;
@@ -206,7 +211,7 @@ class Ledger {
   uint64_t latest_size_ = 0;
 
   std::mutex readers_mu_;  // guards readers_
-  std::vector<std::unique_ptr<store::sqlite::Database>> readers_;
+  std::vector<std::unique_ptr<store::Database>> readers_;
 
   std::thread writer_;
 };

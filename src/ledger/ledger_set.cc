@@ -253,7 +253,7 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb, co
   keys.signer = std::make_unique<NoteSigner>(std::move(s));
   keys.verifier = std::make_unique<NoteVerifier>(keys.signer->Verifier());
   LedgerOptions options;
-  options.file = file;
+  options.location = file;
   options.ulb = ulb;
   options.origin = config_.node;
   options.signer = keys.signer.get();

@@ -18,8 +18,11 @@
 #include "ledger/checkpoint.h"
 #include "ledger/ledger_set.h"
 #include "ledger/merkle_tree.h"
+#include "ledger/migrations.h"
 #include "ledger/verify.h"
-#include "store/sqlite/database.h"
+#include "pg_test_clusters.h"
+#include "store/database.h"
+#include "store/postgres/database.h"
 
 namespace palika::ledger {
 namespace {
@@ -118,7 +121,9 @@ std::vector<Result<CommitResult>> SubmitTogether(Ledger& ledger, std::vector<Com
   return out;
 }
 
-class LedgerTest : public testing::Test {
+// Every case runs on both engines: a SQLite file, and a schema of its own in the PostgreSQL test
+// cluster (PALIKA_TEST_PG_URL).
+class LedgerTest : public testing::TestWithParam<store::Engine> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("palika_ledger_test_" + HexEncode(RandomBytes(8)));
@@ -128,17 +133,33 @@ class LedgerTest : public testing::Test {
     node_ = std::make_unique<NoteSigner>(std::move(node).value());
     signer_ = std::make_unique<NoteSigner>(node_->WithName(LogName(kOrigin, kUlb)).value());
     verifier_ = std::make_unique<NoteVerifier>(signer_->Verifier());
+    if (GetParam() == store::Engine::kPostgres) {
+      pg_url_ = pgtest::Url();  // starts the test binary's throw-away clusters on first use
+      ASSERT_FALSE(pg_url_.empty());
+      pg_schema_ = "test_ledger_" + HexEncode(RandomBytes(6));
+    }
   }
   void TearDown() override {
     std::error_code ec;
     fs::remove_all(dir_, ec);
+    if (!pg_schema_.empty()) {
+      auto admin = store::postgres::Database::OpenScratch(pg_url_);
+      ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+      EXPECT_TRUE((*admin)->ExecScript("DROP SCHEMA IF EXISTS " + pg_schema_ + " CASCADE").ok());
+    }
   }
 
   fs::path file() const { return dir_ / "0152.db"; }
+  store::Location location() const {
+    if (GetParam() == store::Engine::kPostgres) {
+      return store::Location::Postgres(pg_url_, pg_schema_);
+    }
+    return file();
+  }
 
   LedgerOptions Options(std::chrono::milliseconds interval = 50ms) {
     LedgerOptions o;
-    o.file = file();
+    o.location = location();
     o.ulb = kUlb;
     o.origin = kOrigin;
     o.signer = signer_.get();
@@ -156,8 +177,8 @@ class LedgerTest : public testing::Test {
   }
 
   // A writable connection beside (or after) the ledger, for inspecting and tampering.
-  std::unique_ptr<store::sqlite::Database> Raw() {
-    auto db = store::sqlite::Database::Open(file(), {});
+  std::unique_ptr<store::Database> Raw() {
+    auto db = store::OpenDatabase(location(), {});
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return db.ok() ? std::move(db).value() : nullptr;
   }
@@ -236,13 +257,15 @@ class LedgerTest : public testing::Test {
   }
 
   fs::path dir_;
+  std::string pg_url_;
+  std::string pg_schema_;  // the PostgreSQL case's own schema, dropped afterwards
   std::unique_ptr<NoteSigner> node_;
   std::unique_ptr<NoteSigner> signer_;
   std::unique_ptr<NoteVerifier> verifier_;
   Metrics metrics_;
 };
 
-TEST_F(LedgerTest, SubmitAppendsGaplessSeqs) {
+TEST_P(LedgerTest, SubmitAppendsGaplessSeqs) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   EXPECT_EQ(l->ulb(), kUlb);
@@ -303,7 +326,7 @@ TEST_F(LedgerTest, SubmitAppendsGaplessSeqs) {
                }).ok());
 }
 
-TEST_F(LedgerTest, DecideSeesEarlierCommandsOfTheSameBatch) {
+TEST_P(LedgerTest, DecideSeesEarlierCommandsOfTheSameBatch) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   const double commits_before = Commits();
@@ -334,7 +357,7 @@ TEST_F(LedgerTest, DecideSeesEarlierCommandsOfTheSameBatch) {
                }).ok());
 }
 
-TEST_F(LedgerTest, AFailingCommandIsRolledBackAloneAndSeqStaysGapless) {
+TEST_P(LedgerTest, AFailingCommandIsRolledBackAloneAndSeqStaysGapless) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   std::vector<Command> cmds;
@@ -397,14 +420,14 @@ TEST_F(LedgerTest, AFailingCommandIsRolledBackAloneAndSeqStaysGapless) {
   // The in-memory tree was rolled back with the commands: the signed checkpoints match the file.
   l->Close();
   l.reset();
-  auto report = VerifyLedgerFile(file(), kUlb, kOrigin, KvProjections(), node_->Verifier());
+  auto report = VerifyLedger(location(), kUlb, kOrigin, KvProjections(), node_->Verifier());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok()) << report->problems.front();
   EXPECT_EQ(report->entries, 3u);
   EXPECT_TRUE(MustOpen());
 }
 
-TEST_F(LedgerTest, ManyConcurrentSubmittersAllSucceedInGroupCommits) {
+TEST_P(LedgerTest, ManyConcurrentSubmittersAllSucceedInGroupCommits) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   constexpr int kThreads = 64;
@@ -449,7 +472,7 @@ TEST_F(LedgerTest, ManyConcurrentSubmittersAllSucceedInGroupCommits) {
             static_cast<uint64_t>(Commits()));
 }
 
-TEST_F(LedgerTest, IdempotentRetryReturnsTheStoredAnswerAndWritesNothing) {
+TEST_P(LedgerTest, IdempotentRetryReturnsTheStoredAnswerAndWritesNothing) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   std::atomic<int> decides = 0;
@@ -508,7 +531,7 @@ TEST_F(LedgerTest, IdempotentRetryReturnsTheStoredAnswerAndWritesNothing) {
                }).ok());
 }
 
-TEST_F(LedgerTest, SameIdempotencyKeyTwiceInOneBatchRunsOnce) {
+TEST_P(LedgerTest, SameIdempotencyKeyTwiceInOneBatchRunsOnce) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   std::atomic<int> decides = 0;
@@ -527,7 +550,7 @@ TEST_F(LedgerTest, SameIdempotencyKeyTwiceInOneBatchRunsOnce) {
   EXPECT_EQ(l->size(), 2u);
 }
 
-TEST_F(LedgerTest, StateSeqAndIdempotencySurviveReopening) {
+TEST_P(LedgerTest, StateSeqAndIdempotencySurviveReopening) {
   json::value answer;
   {
     auto l = MustOpen();
@@ -572,7 +595,7 @@ TEST_F(LedgerTest, StateSeqAndIdempotencySurviveReopening) {
                }).ok());
 }
 
-TEST_F(LedgerTest, ACheckpointIsSignedWithinTheInterval) {
+TEST_P(LedgerTest, ACheckpointIsSignedWithinTheInterval) {
   auto l = MustOpen(50ms);
   ASSERT_TRUE(l);
   EXPECT_EQ(l->LatestCheckpointNote(), "");
@@ -609,7 +632,7 @@ TEST_F(LedgerTest, ACheckpointIsSignedWithinTheInterval) {
   EXPECT_GE(Count(*db, "SELECT COUNT(*) FROM ledger_checkpoints"), 2);
 }
 
-TEST_F(LedgerTest, ACheckpointIsSignedOnClose) {
+TEST_P(LedgerTest, ACheckpointIsSignedOnClose) {
   auto l = MustOpen(1h);
   ASSERT_TRUE(l);
   for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(l->Submit(SetKey(k, 1)).ok());
@@ -635,21 +658,20 @@ TEST_F(LedgerTest, ACheckpointIsSignedOnClose) {
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM ledger_checkpoints"), 1);
 }
 
-TEST_F(LedgerTest, OpenRefusesATamperedCheckpointNote) {
+TEST_P(LedgerTest, OpenRefusesATamperedCheckpointNote) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
   int64_t changes = 0;
-  ASSERT_TRUE(db->Exec("UPDATE ledger_checkpoints SET note = replace(note, char(10) || '3' || "
-                       "char(10), char(10) || '2' || char(10))",
-                       {}, &changes)
+  ASSERT_TRUE(db->Exec("UPDATE ledger_checkpoints SET note = replace(note, ?, ?)",
+                       {std::string("\n3\n"), std::string("\n2\n")}, &changes)
                   .ok());
   ASSERT_EQ(changes, 1);
   db.reset();
   ExpectRefused("signature does not verify");
 }
 
-TEST_F(LedgerTest, OpenRefusesACheckpointSignedByAnotherKey) {
+TEST_P(LedgerTest, OpenRefusesACheckpointSignedByAnotherKey) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
@@ -666,7 +688,7 @@ TEST_F(LedgerTest, OpenRefusesACheckpointSignedByAnotherKey) {
   ExpectRefused("signature does not verify");
 }
 
-TEST_F(LedgerTest, OpenRefusesADeletedEntry) {
+TEST_P(LedgerTest, OpenRefusesADeletedEntry) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
@@ -675,7 +697,7 @@ TEST_F(LedgerTest, OpenRefusesADeletedEntry) {
   ExpectRefused("entries are missing");
 }
 
-TEST_F(LedgerTest, OpenRefusesACheckpointLargerThanTheEntries) {
+TEST_P(LedgerTest, OpenRefusesACheckpointLargerThanTheEntries) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
@@ -684,7 +706,7 @@ TEST_F(LedgerTest, OpenRefusesACheckpointLargerThanTheEntries) {
   ExpectRefused("entries were removed");
 }
 
-TEST_F(LedgerTest, OpenRefusesALongUnsignedTailWithNoCheckpointLeft) {
+TEST_P(LedgerTest, OpenRefusesALongUnsignedTailWithNoCheckpointLeft) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
@@ -698,7 +720,7 @@ TEST_F(LedgerTest, OpenRefusesALongUnsignedTailWithNoCheckpointLeft) {
   ExpectRefused("not covered by a signed checkpoint");
 }
 
-TEST_F(LedgerTest, OpenRefusesALongUnsignedTailAfterTheLastCheckpoint) {
+TEST_P(LedgerTest, OpenRefusesALongUnsignedTailAfterTheLastCheckpoint) {
   {
     auto l = MustOpen(50ms);
     ASSERT_TRUE(l);
@@ -720,7 +742,7 @@ TEST_F(LedgerTest, OpenRefusesALongUnsignedTailAfterTheLastCheckpoint) {
   ExpectRefused("not covered by a signed checkpoint");
 }
 
-TEST_F(LedgerTest, OpenRefusesAFileOfAnotherUlb) {
+TEST_P(LedgerTest, OpenRefusesAFileOfAnotherUlb) {
   MakeThreeEntries();
   LedgerOptions o = Options();
   o.ulb = "0153";
@@ -736,14 +758,15 @@ TEST_F(LedgerTest, OpenRefusesAFileOfAnotherUlb) {
       << l.status().message();
 }
 
-TEST_F(LedgerTest, OpenWithoutCreateRefusesAMissingFile) {
+TEST_P(LedgerTest, OpenWithoutCreateRefusesAMissingFile) {
   auto l = Ledger::Open(Options(), false);
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.status().kind(), StatusKind::kNotFound);
   EXPECT_FALSE(fs::exists(file()));
+  EXPECT_EQ(store::OpenDatabase(location(), {}).status().kind(), StatusKind::kNotFound);
 }
 
-TEST_F(LedgerTest, OpenSignsAShortUnsignedTailAfterACrash) {
+TEST_P(LedgerTest, OpenSignsAShortUnsignedTailAfterACrash) {
   {
     auto l = MustOpen(50ms);
     ASSERT_TRUE(l);
@@ -758,7 +781,7 @@ TEST_F(LedgerTest, OpenSignsAShortUnsignedTailAfterACrash) {
   ASSERT_TRUE(db);
   ASSERT_TRUE(db->Exec("DELETE FROM ledger_checkpoints WHERE size = 3").ok());
   ASSERT_EQ(Count(*db, "SELECT COUNT(*) FROM ledger_checkpoints WHERE size = 2"), 1);
-  ASSERT_TRUE(db->BeginImmediate().ok());
+  ASSERT_TRUE(db->BeginWrite().ok());
   ASSERT_TRUE(db->Exec("INSERT INTO ledger_entries(origin, seq, ulb, time_us, actor, type, "
                        "payload) VALUES (?, 4, ?, ?, 'usr_test', 'kv.set', ?)",
                        {std::string(kOrigin), std::string(kUlb), NowMicros(),
@@ -781,12 +804,12 @@ TEST_F(LedgerTest, OpenSignsAShortUnsignedTailAfterACrash) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->first_seq, 5u);
   l.reset();
-  auto report = VerifyLedgerFile(file(), kUlb, kOrigin, KvProjections(), node_->Verifier());
+  auto report = VerifyLedger(location(), kUlb, kOrigin, KvProjections(), node_->Verifier());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->problems.front();
 }
 
-TEST_F(LedgerTest, OpenSignsAFreshLedgerThatCrashedBeforeItsFirstCheckpoint) {
+TEST_P(LedgerTest, OpenSignsAFreshLedgerThatCrashedBeforeItsFirstCheckpoint) {
   MakeThreeEntries();
   auto db = Raw();
   ASSERT_TRUE(db);
@@ -800,7 +823,7 @@ TEST_F(LedgerTest, OpenSignsAFreshLedgerThatCrashedBeforeItsFirstCheckpoint) {
   EXPECT_EQ(cp->size, 3u);
 }
 
-TEST_F(LedgerTest, ReadDoesNotWaitForTheWriter) {
+TEST_P(LedgerTest, ReadDoesNotWaitForTheWriter) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   ASSERT_TRUE(l->Submit(SetKey("a", 1)).ok());
@@ -845,7 +868,7 @@ TEST_F(LedgerTest, ReadDoesNotWaitForTheWriter) {
   EXPECT_TRUE(s.ok());
 }
 
-TEST_F(LedgerTest, ConcurrentReadersSeeCommittedState) {
+TEST_P(LedgerTest, ConcurrentReadersSeeCommittedState) {
   auto l = MustOpen();
   ASSERT_TRUE(l);
   std::atomic<bool> stop = false;
@@ -894,7 +917,7 @@ Projections MakeUpgradedProjections() {
                 {std::string(o.at("key").as_string()), value, static_cast<int64_t>(e.seq)}));
     return tx.Exec(
         "INSERT INTO kv_totals(bucket, total) VALUES (?, ?) "
-        "ON CONFLICT (bucket) DO UPDATE SET total = total + excluded.total",
+        "ON CONFLICT (bucket) DO UPDATE SET total = kv_totals.total + excluded.total",
         {value % 2, value});
   });
   upgraded.OnEvent("kv.broken", [](store::Transaction&, const Entry&) -> Status {
@@ -906,7 +929,7 @@ Projections MakeUpgradedProjections() {
 // A table added by a newer build is filled from the entries already in the file when the ledger
 // opens, so it agrees with the ledger (and verify) from the first moment, instead of starting
 // empty.
-TEST_F(LedgerTest, ATableAddedByAnUpgradeIsBuiltFromTheEntriesAlreadyThere) {
+TEST_P(LedgerTest, ATableAddedByAnUpgradeIsBuiltFromTheEntriesAlreadyThere) {
   {
     auto l = MustOpen();
     ASSERT_TRUE(l);
@@ -931,7 +954,7 @@ TEST_F(LedgerTest, ATableAddedByAnUpgradeIsBuiltFromTheEntriesAlreadyThere) {
   // Odd 1+3+5, even 2+4 from before the upgrade, and 6 after it.
   EXPECT_EQ(totals, (std::vector<std::pair<int64_t, int64_t>>{{0, 12}, {1, 9}}));
   (*l)->Close();
-  auto report = VerifyLedgerFile(file(), kUlb, kOrigin, upgraded, node_->Verifier());
+  auto report = VerifyLedger(location(), kUlb, kOrigin, upgraded, node_->Verifier());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems.front());
 }
@@ -943,7 +966,7 @@ namespace palika::ledger {
 namespace {
 
 // Replication reads: entries after a size, closed by a stored checkpoint, never past it.
-TEST_F(LedgerTest, ReadCheckpointedServesEntriesUpToAStoredCheckpoint) {
+TEST_P(LedgerTest, ReadCheckpointedServesEntriesUpToAStoredCheckpoint) {
   MakeThreeEntries();
   auto l = MustOpen(1h, false);
   ASSERT_TRUE(l);
@@ -969,7 +992,7 @@ TEST_F(LedgerTest, ReadCheckpointedServesEntriesUpToAStoredCheckpoint) {
   EXPECT_EQ(none->checkpoint, "");
 }
 
-TEST_F(LedgerTest, WaitForCheckpointWakesWhenOneIsStored) {
+TEST_P(LedgerTest, WaitForCheckpointWakesWhenOneIsStored) {
   auto l = MustOpen(20ms);
   ASSERT_TRUE(l);
   const auto started = std::chrono::steady_clock::now();
@@ -988,7 +1011,7 @@ TEST_F(LedgerTest, WaitForCheckpointWakesWhenOneIsStored) {
 // Synchronous mode: Submit answers only once a backup host acked the command's entries; without
 // one it fails after the timeout with the write recorded, and the retry with the same key
 // returns the stored answer once a host holds it.
-TEST_F(LedgerTest, SyncModeWaitsForABackupHost) {
+TEST_P(LedgerTest, SyncModeWaitsForABackupHost) {
   BackupAcks acks;
   acks.RequireSync(1, 300ms);
   auto options = Options(1h);
@@ -1033,6 +1056,119 @@ TEST_F(LedgerTest, SyncModeWaitsForABackupHost) {
   EXPECT_EQ(lags[0].held, l.size());
   EXPECT_EQ(lags[0].seconds, 0);
 }
+
+TEST_P(LedgerTest, SchemaVersionIsRecordedAndANewerOneIsRefused) {
+  MakeThreeEntries();
+  auto db = Raw();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(Count(*db, "SELECT MAX(version) FROM schema_version"), LatestSchemaVersion());
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM schema_version"),
+            static_cast<int64_t>(Migrations().size()));
+  // Reopening runs nothing twice.
+  db.reset();
+  MustOpen(1h, false).reset();
+  db = Raw();
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM schema_version"),
+            static_cast<int64_t>(Migrations().size()));
+  // A database written by a newer build is not touched by this one.
+  ASSERT_TRUE(db->Exec("INSERT INTO schema_version(version, applied_us, description) VALUES "
+                       "(?, 0, 'from the future')",
+                       {LatestSchemaVersion() + 1})
+                  .ok());
+  db.reset();
+  auto l = Ledger::Open(Options(), false);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find("newer than this build"), std::string::npos)
+      << l.status().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, LedgerTest,
+                         testing::Values(store::Engine::kSqlite, store::Engine::kPostgres),
+                         [](const testing::TestParamInfo<store::Engine>& info) {
+                           return std::string(store::EngineName(info.param));
+                         });
+
+// What only PostgreSQL can do to a ledger: lose its connections while it runs.
+class PostgresLedgerTest : public LedgerTest {
+ protected:
+  // Ends every connection of this test's ledger, as a server restart or a cut network would.
+  void DropConnections() {
+    auto admin = Raw();
+    ASSERT_TRUE(admin);
+    ASSERT_TRUE(admin
+                    ->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                           "application_name = ? AND pid <> pg_backend_pid()",
+                           {"palika/" + pg_schema_})
+                    .ok());
+  }
+};
+
+TEST_P(PostgresLedgerTest, ALostConnectionFailsOnlyWhatWasInFlightAndTheLedgerCarriesOn) {
+  auto l = MustOpen(50ms);
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->Submit(SetKey("a", 1)).ok());
+  ASSERT_TRUE(l->Read([](store::Transaction&) { return Status::OK(); }).ok());
+  DropConnections();
+  // The command in flight is refused as "try again shortly" (nothing of it was kept), or it
+  // went through on a new connection; either way the next ones succeed without a restart.
+  auto b = l->Submit(SetKey("b", 2));
+  if (!b.ok()) {
+    EXPECT_EQ(b.status().code(), "store_unavailable") << b.status().ToString();
+    EXPECT_NE(b.status().message().find("Try again shortly"), std::string::npos);
+    b = l->Submit(SetKey("b", 2));
+  }
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  auto c = l->Submit(SetKey("c", 3));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->first_seq, b->last_seq + 1);
+  // A pooled reader whose connection died is dropped; the next read gets a new one.
+  Status read = l->Read([](store::Transaction& tx) { return tx.Exec("SELECT 1"); });
+  if (!read.ok()) {
+    EXPECT_EQ(read.code(), "store_unavailable");
+    read = l->Read([](store::Transaction& tx) { return tx.Exec("SELECT 1"); });
+  }
+  EXPECT_TRUE(read.ok()) << read.ToString();
+  ASSERT_TRUE(l->Read([&](store::Transaction& tx) -> Status {
+                 EXPECT_EQ(Count(tx, "SELECT COUNT(*) FROM kv"), 3);
+                 return Status::OK();
+               }).ok());
+  l->Close();
+  auto report = VerifyLedger(location(), kUlb, kOrigin, KvProjections(), node_->Verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok()) << report->problems.front();
+  EXPECT_EQ(report->entries, 3u);
+}
+
+TEST_P(PostgresLedgerTest, VerifyCatchesARowEditedBehindThePalikasBack) {
+  MakeThreeEntries();
+  auto db = Raw();
+  ASSERT_TRUE(db);
+  // What someone with psql might do: change a projected value, and separately an entry.
+  ASSERT_TRUE(db->Exec("UPDATE kv SET value = 99 WHERE key = 'b'").ok());
+  auto report = VerifyLedger(location(), kUlb, kOrigin, KvProjections(), node_->Verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_FALSE(report->ok());
+  EXPECT_NE(report->problems.front().find("column value is 99 but the ledger says 1"),
+            std::string::npos)
+      << report->problems.front();
+  ASSERT_TRUE(db->Exec("UPDATE kv SET value = 1 WHERE key = 'b'").ok());
+  ASSERT_TRUE(db->Exec("UPDATE ledger_entries SET actor = 'usr_mallory' WHERE seq = 2").ok());
+  ASSERT_TRUE(db->ExecScript("CREATE TABLE shadow_copy(x INTEGER)").ok());
+  report = VerifyLedger(location(), kUlb, kOrigin, KvProjections(), node_->Verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::string all;
+  for (const auto& p : report->problems) all += p + "\n";
+  EXPECT_NE(all.find("table 'shadow_copy' is not part of Palika's schema"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("does not match the entries"), std::string::npos) << all;
+  // Verify leaves nothing behind: no scratch schema survives it.
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE 'scratch_%'"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PostgresLedgerTest, testing::Values(store::Engine::kPostgres),
+                         [](const testing::TestParamInfo<store::Engine>& info) {
+                           return std::string(store::EngineName(info.param));
+                         });
 
 }  // namespace
 }  // namespace palika::ledger

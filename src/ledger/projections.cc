@@ -1,6 +1,7 @@
 #include "ledger/projections.h"
 
 #include "core/check.h"
+#include "store/database.h"
 
 namespace palika::ledger {
 
@@ -8,8 +9,10 @@ void Projections::AddTable(std::string name, std::string create_sql, std::string
   tables_.push_back({std::move(name), std::move(create_sql), std::move(order_by)});
 }
 
-void Projections::AddUnrecordedTable(std::string name, std::string create_sql, std::string reason) {
-  unrecorded_.push_back({std::move(name), std::move(create_sql), std::move(reason)});
+void Projections::AddUnrecordedTable(std::string name, std::string create_sql, std::string reason,
+                                     std::string postgres_create_sql) {
+  unrecorded_.push_back(
+      {std::move(name), std::move(create_sql), std::move(reason), std::move(postgres_create_sql)});
 }
 
 void Projections::OnEvent(const std::string& type, ApplyFn fn) {
@@ -19,7 +22,12 @@ void Projections::OnEvent(const std::string& type, ApplyFn fn) {
 
 Status Projections::CreateSchema(store::Transaction& tx) const {
   for (const auto& t : tables_) PALIKA_RETURN_IF_ERROR(tx.ExecScript(t.create_sql));
-  for (const auto& t : unrecorded_) PALIKA_RETURN_IF_ERROR(tx.ExecScript(t.create_sql));
+  const bool postgres = store::EngineOf(tx) == store::Engine::kPostgres;
+  for (const auto& t : unrecorded_) {
+    const std::string& sql =
+        postgres && !t.postgres_create_sql.empty() ? t.postgres_create_sql : t.create_sql;
+    if (!sql.empty()) PALIKA_RETURN_IF_ERROR(tx.ExecScript(sql));
+  }
   return Status::OK();
 }
 

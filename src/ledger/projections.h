@@ -33,12 +33,16 @@ class Projections {
     std::string name;
     std::string create_sql;
     std::string reason;  // why it is not part of the record
+    // The DDL on PostgreSQL where no honest translation of create_sql exists (an FTS5 index);
+    // "" when create_sql serves both engines.
+    std::string postgres_create_sql;
   };
 
   // A table rebuilt from the ledger: verify compares it row by row with a replay.
   void AddTable(std::string name, std::string create_sql, std::string order_by);
   // A table outside the record (sessions, throttles): created, never compared.
-  void AddUnrecordedTable(std::string name, std::string create_sql, std::string reason);
+  void AddUnrecordedTable(std::string name, std::string create_sql, std::string reason,
+                          std::string postgres_create_sql = "");
   // Registers the apply function for one event type; a type may be registered once.
   void OnEvent(const std::string& type, ApplyFn fn);
 

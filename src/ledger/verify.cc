@@ -11,7 +11,7 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_set.h"
 #include "ledger/merkle_tree.h"
-#include "store/sqlite/database.h"
+#include "store/database.h"
 
 namespace palika::ledger {
 namespace {
@@ -46,15 +46,9 @@ struct StoredCheckpoint {
 
 // Compares a stored record table with its replay, merging on the key (the leading order_by
 // columns), and reports the first row that was inserted, removed or changed, naming the column.
-Status CompareTable(store::sqlite::Database& db, store::sqlite::Database& scratch,
-                    const Projections::Table& t, VerifyReport& report,
-                    const std::function<void(std::string)>& problem) {
-  std::vector<std::string> columns;
-  PALIKA_RETURN_IF_ERROR(scratch.ForEach("SELECT name FROM pragma_table_info(?) ORDER BY cid",
-                                         {t.name}, [&](const store::Row& r) {
-                                           columns.push_back(r.Text(0));
-                                           return true;
-                                         }));
+Status CompareTable(store::Database& db, store::Database& scratch, const Projections::Table& t,
+                    VerifyReport& report, const std::function<void(std::string)>& problem) {
+  PALIKA_ASSIGN_OR_RETURN(std::vector<std::string> columns, scratch.TableColumns(t.name));
   const size_t key_columns =
       static_cast<size_t>(std::count(t.order_by.begin(), t.order_by.end(), ',')) + 1;
   const std::string sql = "SELECT * FROM " + t.name + " ORDER BY " + t.order_by;
@@ -127,15 +121,21 @@ Status CompareTable(store::sqlite::Database& db, store::sqlite::Database& scratc
 Result<VerifyReport> VerifyLedgerFile(const std::filesystem::path& file, const std::string& ulb,
                                       const std::string& origin, const Projections& projections,
                                       const NoteVerifier& node) {
+  return VerifyLedger(store::Location(file), ulb, origin, projections, node);
+}
+
+Result<VerifyReport> VerifyLedger(const store::Location& location, const std::string& ulb,
+                                  const std::string& origin, const Projections& projections,
+                                  const NoteVerifier& node) {
   VerifyReport report;
   report.ulb = ulb;
   auto problem = [&](std::string p) {
     if (report.problems.size() < kMaxProblems) report.problems.push_back(std::move(p));
   };
-  store::sqlite::OpenOptions ro;
+  store::OpenOptions ro;
   ro.read_only = true;
-  PALIKA_ASSIGN_OR_RETURN(auto db, store::sqlite::Database::Open(file, ro));
-  PALIKA_RETURN_IF_ERROR(db->Begin());
+  PALIKA_ASSIGN_OR_RETURN(auto db, store::OpenDatabase(location, ro));
+  PALIKA_RETURN_IF_ERROR(db->BeginRead());
 
   // The file must belong to this ULB.
   auto meta = db->QueryOne("SELECT value FROM ledger_meta WHERE key = 'ulb'");
@@ -147,18 +147,14 @@ Result<VerifyReport> VerifyLedgerFile(const std::filesystem::path& file, const s
     problem(fmt::format("the file says it belongs to ULB {}, not {}", (*meta)->Text(0), ulb));
 
   // Every table must be known: part of the record, or listed as outside it.
-  std::set<std::string> known = {"ledger_meta"};
+  std::set<std::string> known = {"ledger_meta", "schema_version"};
   for (const auto& t : LedgerTables().tables()) known.insert(t.name);
   for (const auto& t : projections.tables()) known.insert(t.name);
   for (const auto& t : projections.unrecorded_tables()) known.insert(t.name);
-  PALIKA_ASSIGN_OR_RETURN(auto tables,
-                          db->Query("SELECT name, type FROM sqlite_master WHERE type IN "
-                                    "('table', 'trigger', 'view') AND name NOT LIKE 'sqlite_%' "
-                                    "ORDER BY name"));
-  for (const auto& t : tables) {
-    if (t.Text(1) != "table" || !known.contains(t.Text(0))) {
-      problem(fmt::format("{} '{}' is not part of Palika's schema; someone added it", t.Text(1),
-                          t.Text(0)));
+  PALIKA_ASSIGN_OR_RETURN(auto objects, db->SchemaObjects());
+  for (const auto& [name, type] : objects) {
+    if (type != "table" || !known.contains(name)) {
+      problem(fmt::format("{} '{}' is not part of Palika's schema; someone added it", type, name));
     }
   }
 
@@ -195,13 +191,12 @@ Result<VerifyReport> VerifyLedgerFile(const std::filesystem::path& file, const s
       }));
   report.checkpoints = checkpoints.size();
 
-  // Replay into an empty in-memory copy of the schema with the one apply path.
-  store::sqlite::OpenOptions mem;
-  mem.in_memory = true;
-  PALIKA_ASSIGN_OR_RETURN(auto scratch, store::sqlite::Database::Open("", mem));
+  // Replay into an empty private copy of the schema (same engine, so rows compare and sort
+  // alike) with the one apply path.
+  PALIKA_ASSIGN_OR_RETURN(auto scratch, store::OpenScratch(location));
   PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(*scratch));
   PALIKA_RETURN_IF_ERROR(projections.CreateSchema(*scratch));
-  PALIKA_RETURN_IF_ERROR(scratch->Begin());
+  PALIKA_RETURN_IF_ERROR(scratch->BeginWrite());
 
   CompactRange tree;
   size_t next_cp = 0;

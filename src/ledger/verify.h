@@ -1,5 +1,5 @@
 #pragma once
-// Full verification of one ledger file, offline: `palika verify`.
+// Full verification of one ledger (a SQLite file or a PostgreSQL schema), offline: `palika verify`.
 //
 // Recomputes the Merkle tree over every entry (gapless seq, right ULB), checks every stored
 // checkpoint's signature, that its tree and root match the entries at its size (so each checkpoint
@@ -14,6 +14,7 @@
 
 #include "ledger/projections.h"
 #include "ledger/signed_note.h"
+#include "store/database.h"
 
 namespace palika::ledger {
 
@@ -27,7 +28,13 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-// `node` is the node's verifier (node.pub); each log's key is derived from it by name.
+// `node` is the node's verifier (node.pub); each log's key is derived from it by name. On
+// PostgreSQL the replay goes into a private schema that is dropped afterwards; the ledger's own
+// schema is only read, in one REPEATABLE READ snapshot.
+Result<VerifyReport> VerifyLedger(const store::Location& location, const std::string& ulb,
+                                  const std::string& origin, const Projections& projections,
+                                  const NoteVerifier& node);
+// The same for a SQLite file.
 Result<VerifyReport> VerifyLedgerFile(const std::filesystem::path& file, const std::string& ulb,
                                       const std::string& origin, const Projections& projections,
                                       const NoteVerifier& node);

@@ -94,7 +94,7 @@ class VerifyTest : public testing::Test {
     ASSERT_TRUE(signer.ok());
     NoteVerifier verifier = signer->Verifier();
     LedgerOptions o;
-    o.file = dir_ / "pristine.db";
+    o.location = dir_ / "pristine.db";
     o.ulb = kUlb;
     o.origin = kOrigin;
     o.signer = &*signer;

@@ -11,6 +11,7 @@
 #include "ledger/ledger_set.h"
 #include "ledger/verify.h"
 #include "services/identity/password.h"
+#include "store/sqlite/database.h"
 
 namespace palika::registry {
 namespace {
