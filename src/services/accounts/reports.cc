@@ -335,8 +335,9 @@ Result<DcbReport> DcbRegister(Transaction& tx, FinancialYear fy) {
                "     - a.surcharge_waived_paise),"
                " SUM(a.principal_paid_paise + a.surcharge_paid_paise)"
                " FROM pt_account a JOIN properties p ON p.id = a.property_id"
-               " WHERE a.fy <= ? GROUP BY p.ward, a.fy = ?",
-               {fy.Format(), fy.Format(), fy.Format()}));
+               // By position: PostgreSQL would not see "a.fy = ?" twice as one expression.
+               " WHERE a.fy <= ? GROUP BY 1, 2",
+               {fy.Format(), fy.Format()}));
   PALIKA_ASSIGN_OR_RETURN(auto counts,
                           tx.Query("SELECT p.ward, COUNT(DISTINCT a.property_id)"
                                    " FROM pt_account a JOIN properties p ON p.id = a.property_id"

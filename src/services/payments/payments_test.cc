@@ -15,14 +15,18 @@
 #include <set>
 #include <thread>
 
+#include "ledger/ledger.h"
 #include "ledger/verify.h"
+#include "pg_test_clusters.h"
 #include "services/accounts/day_close.h"
 #include "services/accounts/journal.h"
+#include "services/accounts/reports.h"
 #include "services/payments/receipt_numbers.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/demand.h"
 #include "services/property_tax/property_testing.h"
 #include "services/registry/registry.h"
+#include "store/database.h"
 
 namespace palika::payments {
 namespace {
@@ -333,6 +337,101 @@ TEST_F(PaymentsTest, AReversalThatWouldUndoAConsumedAdvanceIsRefused) {
   EXPECT_EQ(refused.status().code(), "advance_already_used");
   EXPECT_EQ(Entries(), entries);
   ExpectReplayMatches();
+}
+
+// The same payments on PostgreSQL: every entry of this ULB's ledger, applied through the one apply
+// path into a PostgreSQL schema, gives the same rows in every table, and the dues, the advance and
+// the accounts' reports read from there agree with SQLite's to the paisa.
+TEST_F(PaymentsTest, TheSameRecordAndReportsOnPostgres) {
+  const std::string url = pgtest::Url();
+  ASSERT_FALSE(url.empty());
+  const property_tax::Dues before = Dues(property_);
+  ASSERT_TRUE(Collect(Input(100'00)).ok());
+  auto cheque = Collect(Input(before.net.paise() + 1'000'00, "cheque"), "key-pg");
+  ASSERT_TRUE(cheque.ok()) << cheque.status().ToString();
+  ASSERT_TRUE(Reverse(cheque->payment.receipt_no).ok());
+  ASSERT_TRUE(Collect(Input(250'00)).ok());
+  ASSERT_TRUE(accounts::CloseDay(*ledgers_, kUlb, {"usr_cashier", "", ""}, "Asha Verma",
+                                 {Today(), "C1", Money::FromPaise(350'00), ""})
+                  .ok());
+  ledgers_->Close();
+  ledgers_.reset();
+
+  auto lite = store::OpenDatabase(dir_ / "ulb" / "0152.db", {.read_only = true});
+  ASSERT_TRUE(lite.ok()) << lite.status().ToString();
+  auto pg = store::OpenScratch(store::Location::Postgres(url, ""));
+  ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+  ASSERT_TRUE(ledger::LedgerTables().CreateSchema(**pg).ok());
+  ASSERT_TRUE(UlbTables().CreateSchema(**pg).ok());
+  ASSERT_TRUE((*lite)->BeginRead().ok());
+  ASSERT_TRUE((*pg)->BeginWrite().ok());
+  Status applied = Status::OK();
+  ASSERT_TRUE((*lite)
+                  ->ForEach("SELECT origin, seq, ulb, time_us, actor, type, payload FROM "
+                            "ledger_entries ORDER BY origin, seq",
+                            {},
+                            [&](const store::Row& r) {
+                              ledger::Entry e{r.Text(2), r.Text(0), static_cast<uint64_t>(r.Int(1)),
+                                              r.Int(3),  r.Text(4), r.Text(5),
+                                              r.Text(6)};
+                              applied = ledger::ApplyEntry(UlbTables(), **pg, e);
+                              return applied.ok();
+                            })
+                  .ok());
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+
+  std::vector<ledger::Projections::Table> tables = UlbTables().tables();
+  for (const auto& t : ledger::LedgerTables().tables()) {
+    if (t.name == "idempotency_keys") tables.push_back(t);
+  }
+  size_t rows = 0;
+  for (const auto& t : tables) {
+    const std::string sql = "SELECT * FROM " + t.name + " ORDER BY " + t.order_by;
+    auto a = (*lite)->Query(sql);
+    auto b = (*pg)->Query(sql);
+    ASSERT_TRUE(a.ok() && b.ok()) << t.name << ": " << a.status().ToString() << " / "
+                                  << b.status().ToString();
+    EXPECT_EQ(*a, *b) << "table " << t.name;
+    rows += a->size();
+  }
+  EXPECT_GT(rows, 50u);
+
+  // The reads decide and the reports run on both engines, with the same figures.
+  std::vector<std::vector<int64_t>> figures;
+  for (store::Database* tx : {lite->get(), pg->get()}) {
+    SCOPED_TRACE(std::string(store::EngineName(tx->engine())));
+    std::vector<int64_t> f;
+    auto dues = property_tax::PropertyDues(*tx, property_, Today(), false);
+    ASSERT_TRUE(dues.ok()) << dues.status().ToString();
+    f.push_back(dues->net.paise());
+    auto advance = property_tax::LoadAdvance(*tx, property_);
+    ASSERT_TRUE(advance.ok()) << advance.status().ToString();
+    f.push_back(advance->paise());
+    auto net = accounts::NetCollected(*tx, Today(), Today());
+    ASSERT_TRUE(net.ok()) << net.status().ToString();
+    f.push_back(net->paise());
+    auto trial = accounts::TrialBalance(*tx, Today());
+    ASSERT_TRUE(trial.ok()) << trial.status().ToString();
+    EXPECT_EQ(trial->debit, trial->credit);
+    f.push_back(trial->debit.paise());
+    f.push_back(static_cast<int64_t>(trial->rows.size()));
+    auto dcb = accounts::DcbRegister(*tx, FinancialYear::Of(Today()));
+    ASSERT_TRUE(dcb.ok()) << dcb.status().ToString();
+    for (const accounts::Dcb* d : {&dcb->total.arrear, &dcb->total.current}) {
+      f.insert(f.end(), {d->demand.paise(), d->collection.paise(), d->balance.paise()});
+    }
+    f.push_back(dcb->total.properties);
+    auto reg = accounts::CollectionRegister(*tx, Today());
+    ASSERT_TRUE(reg.ok()) << reg.status().ToString();
+    auto journals = accounts::JournalOn(*tx, Today());
+    ASSERT_TRUE(journals.ok()) << journals.status().ToString();
+    f.push_back(static_cast<int64_t>(journals->size()));
+    figures.push_back(std::move(f));
+  }
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_EQ(figures[0], figures[1]) << "SQLite's figures, then PostgreSQL's";
+  EXPECT_GT(figures[0][3], 0) << "the trial balance has postings";
+  EXPECT_TRUE((*pg)->Rollback().ok());
 }
 
 }  // namespace
