@@ -532,8 +532,13 @@ Result<SearchPage> SearchProperties(Transaction& tx, const SearchQuery& query) {
       for (const auto& w : words) joined += w + " ";
       for (const auto& w : IndexWords(joined)) {
         if (!sql.empty()) sql += " INTERSECT ";
-        sql += "SELECT DISTINCT num FROM property_search WHERE word LIKE ? AND num > ?";
-        params.emplace_back(w + "%");
+        // As FtsQuery: with public_view, a word of digits only matches whole (a mobile).
+        const bool whole = query.public_view && std::all_of(w.begin(), w.end(), [](char c) {
+                             return c >= '0' && c <= '9';
+                           });
+        sql += whole ? "SELECT DISTINCT num FROM property_search WHERE word = ? AND num > ?"
+                     : "SELECT DISTINCT num FROM property_search WHERE word LIKE ? AND num > ?";
+        params.emplace_back(whole ? w : w + "%");
         params.emplace_back(after);
       }
       params.emplace_back(want);
