@@ -102,6 +102,7 @@ http::Response DemandJobPage(Site& site, http::Request& req, Env& env) {
   }
   Data data = OfficeData(env, o);
   data.set("fy", fy->Format());
+  data.set("heading", Text(env.lang, "demand_job_title", {{"fy", fy->Format()}}));
   data.set("already_running", req.Query("already_running").has_value());
   auto job = site.demand_jobs->Get(o.ulb.code, *fy);
   auto progress = pt::GetDemandProgress(site.api.ledgers, o.ulb.code, *fy);
