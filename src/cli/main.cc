@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "cli/app.h"
 #include "cli/commands.h"
@@ -22,10 +23,13 @@
 #include "http/api/api.h"
 #include "http/server.h"
 #include "ledger/export.h"
+#include "ledger/shard_map.h"
 #include "ledger/verify.h"
 #include "services/identity/totp.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/import_properties.h"
+#include "store/database.h"
+#include "store/postgres/database.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/fault_vfs.h"
 #include "web/web.h"
@@ -246,9 +250,28 @@ int ImportPropertiesCommand(const std::string& dir, const std::string& ulb, cons
   return r.problems.empty() ? 0 : 2;
 }
 
-int Verify(const std::string& dir, const std::string& only_ulb) {
+int Verify(const std::string& dir, const std::string& only_ulb,
+           const std::vector<std::string>& pg) {
   auto config = ledger::ReadDataDirConfig(dir);
   if (!config.ok()) return Fail(config.status());
+  auto stores = cli::ParseStoreOptions("sqlite", pg);
+  if (!stores.ok()) return Fail(stores.status());
+  // ULBs the shard map places in PostgreSQL: their schemas, at the URLs given with --pg.
+  std::map<std::string, ledger::Placement> placements;
+  {
+    store::OpenOptions ro;
+    ro.read_only = true;
+    auto state = store::OpenDatabase(fs::path(dir) / "state.db", ro);
+    if (state.ok() && (*state)->BeginRead().ok()) {
+      auto has_map = (*state)->TableExists("ulb_placements");
+      if (has_map.ok() && *has_map) {
+        auto read = ledger::ReadPlacements(**state);
+        if (!read.ok()) return Fail(read.status());
+        placements = std::move(read).value();
+      }
+      (void)(*state)->Rollback();
+    }
+  }
   std::ifstream pub(fs::path(dir) / "node.pub");
   std::string vkey;
   std::getline(pub, vkey);
@@ -268,8 +291,14 @@ int Verify(const std::string& dir, const std::string& only_ulb) {
     std::string code = f.path().stem().string().substr(0, 4);
     if (only_ulb.empty() || only_ulb == code) files.push_back({code, f.path()});
   }
+  std::vector<std::pair<std::string, ledger::Placement>> in_postgres;
+  for (const auto& [code, placement] : placements) {
+    if (!placement.sqlite() && (only_ulb.empty() || only_ulb == code)) {
+      in_postgres.push_back({code, placement});
+    }
+  }
   std::sort(files.begin() + (only_ulb.empty() ? 1 : 0), files.end());
-  if (!only_ulb.empty() && files.empty()) {
+  if (!only_ulb.empty() && files.empty() && in_postgres.empty()) {
     return Fail(Status::NotFound("ulb_not_found",
                                  "There is no ledger for ULB " + only_ulb + " in " + dir + "."));
   }
@@ -295,13 +324,38 @@ int Verify(const std::string& dir, const std::string& only_ulb) {
       for (const auto& p : report->problems) std::cout << "  - " << p << "\n";
     }
   }
+  for (const auto& [ulb, placement] : in_postgres) {
+    auto url = stores->clusters.find(placement.cluster);
+    if (url == stores->clusters.end()) {
+      std::cout << "FAIL " << ulb << ": it lives in the PostgreSQL cluster '" << placement.cluster
+                << "'; give its URL with --pg " << placement.cluster << "=URL\n";
+      ++bad;
+      continue;
+    }
+    const auto at = store::Location::Postgres(url->second, store::postgres::SchemaFor(ulb));
+    auto report = ledger::VerifyLedger(at, ulb, config->node, cli::UlbProjections(), *node);
+    if (!report.ok()) {
+      std::cout << "FAIL " << ulb << " (" << at.ToString() << "): " << report.status().message()
+                << "\n";
+      ++bad;
+    } else if (report->ok()) {
+      std::cout << "ok   " << ulb << " (" << placement.ToString() << "): " << report->entries
+                << " entries, " << report->checkpoints << " checkpoints, " << report->rows_compared
+                << " rows match the replay; root " << report->root_hex << "\n";
+    } else {
+      ++bad;
+      std::cout << "FAIL " << ulb << " (" << at.ToString() << "): " << report->problems.size()
+                << " problem(s); the first:\n";
+      for (const auto& p : report->problems) std::cout << "  - " << p << "\n";
+    }
+  }
   if (bad) {
     std::cout << bad
               << " ledger(s) do not verify. Keep the server stopped for them, keep a copy "
                  "of the files for investigation, and restore from backup.\n";
     return 3;
   }
-  std::cout << "All " << files.size() << " ledger(s) intact.\n";
+  std::cout << "All " << files.size() + in_postgres.size() << " ledger(s) intact.\n";
   return 0;
 }
 
@@ -435,6 +489,10 @@ int main(int argc, char** argv) {
   verify->add_option("--backup", verify_backup, "Check a backup directory instead")
       ->excludes(verify_data);
   verify->add_option("--key", verify_key, "backup.key, to read encrypted segments (--backup)");
+  std::vector<std::string> verify_pg;
+  verify->add_option("--pg", verify_pg,
+                     "A PostgreSQL cluster as NAME=URL, as given to serve (repeatable): ULBs the "
+                     "shard map places there are verified in their schemas");
 
   auto* exp = cli.add_subcommand(
       "export", "Write a ULB's complete data as CSV per table, with its ledger and checkpoint");
@@ -483,7 +541,7 @@ int main(int argc, char** argv) {
                                           "verify needs --data DIR or --backup DIR",
                                           "verify के लिए --data DIR या --backup DIR दें"));
     }
-    return Verify(dir, verify_ulb);
+    return Verify(dir, verify_ulb, verify_pg);
   }
   if (otp->parsed()) return DemoOtp(dir, otp_user);
   if (exp->parsed()) return Export(dir, export_ulb, export_to);

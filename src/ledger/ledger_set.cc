@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "ledger/durable_file.h"
 #include "ledger/node_key.h"
+#include "store/postgres/database.h"
 
 namespace palika::ledger {
 namespace fs = std::filesystem;
@@ -170,6 +171,8 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
     auto l = set->OpenUlbAt(code, set->PlacementOf(code), false);
     if (l.ok()) {
       set->ulbs_.emplace(code, std::move(l).value());
+    } else if (l.status().code() == "database_missing") {
+      // Placed by `ulb place` but not created yet: CreateUlb makes it.
     } else if (l.status().code() == "store_unavailable") {
       // Its store is down or not configured: answered as such, and tried again later.
       spdlog::error("ULB {} is unavailable for now: {}", code, l.status().message());
@@ -195,9 +198,9 @@ std::map<std::string, Placement> LedgerSet::Placements() const {
   return placements_;
 }
 
-Result<std::unique_ptr<Ledger>> LedgerSet::OpenUlbAt(const std::string& code,
-                                                     const Placement& placement, bool create) {
-  if (placement.sqlite()) return OpenLedger(code, UlbFile(code), create);
+Result<store::Location> LedgerSet::LocationOf(const std::string& code,
+                                              const Placement& placement) const {
+  if (placement.sqlite()) return store::Location(UlbFile(code));
   auto cluster = stores_.clusters.find(placement.cluster);
   if (cluster == stores_.clusters.end()) {
     return Status::Unavailable("store_unavailable",
@@ -209,13 +212,13 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenUlbAt(const std::string& code,
                                    "' में है, जो इस सर्वर को नहीं दिया गया। सर्वर को --pg " +
                                    placement.cluster + "=URL के साथ चलाएँ; अन्य निकाय प्रभावित नहीं हैं।");
   }
-  return Status::Unavailable("store_unavailable",
-                             "ULB " + code +
-                                 " lives in PostgreSQL, which this build cannot open "
-                                 "yet.",
-                             "निकाय " + code +
-                                 " का डेटा PostgreSQL में है, जिसे यह बिल्ड अभी "
-                                 "नहीं खोल सकता।");
+  return store::Location::Postgres(cluster->second, store::postgres::SchemaFor(code));
+}
+
+Result<std::unique_ptr<Ledger>> LedgerSet::OpenUlbAt(const std::string& code,
+                                                     const Placement& placement, bool create) {
+  PALIKA_ASSIGN_OR_RETURN(store::Location location, LocationOf(code, placement));
+  return OpenLedger(code, location, create);
 }
 
 // A move is recorded (ulb.moved) before its files are renamed; a crash in between leaves the
@@ -234,6 +237,7 @@ void LedgerSet::FinishMoves(const std::vector<UlbMove>& moves) {
       if (ec)
         spdlog::error("cannot set {} aside as {}: {}", file.string(), m->kept_as, ec.message());
     }
+    if (!m->from.sqlite() && !m->kept_as.empty()) SetSchemaAside(*m);
     if (m->to.sqlite() && fs::exists(moving, ec) && !fs::exists(file, ec)) {
       fs::rename(moving, file, ec);
       if (ec) spdlog::error("cannot put {} in place: {}", moving.string(), ec.message());
@@ -242,9 +246,32 @@ void LedgerSet::FinishMoves(const std::vector<UlbMove>& moves) {
   }
 }
 
+// A PostgreSQL source keeps its data under another schema name, in its own cluster: renamed,
+// never dropped. Nothing to do once it is renamed (or when its cluster is not given: the next
+// open with it finishes).
+void LedgerSet::SetSchemaAside(const UlbMove& m) {
+  auto at = LocationOf(m.ulb, m.from);
+  if (!at.ok()) return;
+  store::OpenOptions open;
+  auto db = store::OpenDatabase(*at, open);
+  if (!db.ok()) {
+    if (db.status().code() != "database_missing") {
+      spdlog::error("cannot set schema {} aside as {}: {}", at->ToString(), m.kept_as,
+                    db.status().message());
+    }
+    return;
+  }
+  Status s =
+      (*db)->ExecScript("ALTER SCHEMA \"" + at->schema + "\" RENAME TO \"" + m.kept_as + "\"");
+  if (!s.ok()) {
+    spdlog::error("cannot set schema {} aside as {}: {}", at->ToString(), m.kept_as, s.message());
+  }
+}
+
 fs::path LedgerSet::UlbFile(const std::string& code) const { return dir_ / "ulb" / (code + ".db"); }
 
-Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb, const fs::path& file,
+Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb,
+                                                      const store::Location& location,
                                                       bool create) {
   const std::string log = LogName(config_.node, ulb);
   LogKeys keys;
@@ -253,7 +280,7 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb, co
   keys.signer = std::make_unique<NoteSigner>(std::move(s));
   keys.verifier = std::make_unique<NoteVerifier>(keys.signer->Verifier());
   LedgerOptions options;
-  options.location = file;
+  options.location = location;
   options.ulb = ulb;
   options.origin = config_.node;
   options.signer = keys.signer.get();
@@ -291,6 +318,10 @@ Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
   auto l = OpenUlbAt(code, PlacementOf(code), false);
   std::lock_guard lk(mu_);
   if (!l.ok()) {
+    if (l.status().code() == "database_missing") {
+      unreachable_.erase(code);  // placed, never created: CreateUlb makes it
+      return Ulb404(code);
+    }
     if (l.status().code() == "store_unavailable") {
       unreachable_[code] = {l.status(), std::chrono::steady_clock::now() + stores_.retry_after};
     } else {

@@ -88,6 +88,9 @@ class LedgerSet {
   // "ulb_moving" from now on, in this process.
   void CloseUlb(const std::string& code);
   const StoreOptions& stores() const { return stores_; }
+  // Where a ULB's ledger lives under `placement`: its file, or its schema (ulb_<code>) at the
+  // cluster's URL. Unavailable "store_unavailable" for a cluster this set was not given.
+  Result<store::Location> LocationOf(const std::string& code, const Placement& placement) const;
   std::vector<std::string> UlbCodes() const;
   // Stops serving a ULB: Ulb() answers `why` from now on (a file found missing at start-up).
   void HoldBack(const std::string& code, Status why);  // opened or held back, sorted
@@ -109,12 +112,14 @@ class LedgerSet {
  private:
   LedgerSet() = default;
   Result<std::unique_ptr<Ledger>> OpenLedger(const std::string& ulb,
-                                             const std::filesystem::path& file, bool create);
+                                             const store::Location& location, bool create);
   // Opens a ULB's ledger where `placement` says.
   Result<std::unique_ptr<Ledger>> OpenUlbAt(const std::string& code, const Placement& placement,
                                             bool create);
   // Finishes the file renames of a move recorded before a crash (RecordMove's second half).
   void FinishMoves(const std::vector<UlbMove>& moves);
+  // Renames a PostgreSQL source's schema to m.kept_as (part of FinishMoves).
+  void SetSchemaAside(const UlbMove& m);
   // Appends ulb.placed to the state ledger and notes the placement.
   Status SubmitPlacement(const std::string& actor, const std::string& code,
                          const Placement& placement);

@@ -10,7 +10,8 @@
 #include "ledger/entry.h"
 #include "ledger/merkle_tree.h"
 #include "ledger/verify.h"
-#include "store/sqlite/database.h"
+#include "store/database.h"
+#include "store/postgres/database.h"
 
 namespace palika::ledger {
 namespace fs = std::filesystem;
@@ -31,6 +32,11 @@ Status SameStore(const std::string& code, const Placement& to) {
       "move_to_same_store",
       "ULB " + code + " already lives in " + to.ToString() + "; name another store.",
       "निकाय " + code + " पहले से " + to.ToString() + " में है; कोई दूसरा भंडार बताएँ।");
+}
+
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace
@@ -140,35 +146,49 @@ Result<MoveReport> MoveUlb(LedgerSet& set, const std::string& code, const Placem
                                        to.cluster + "=URL से दें।");
   }
   if (report.from == to && !to.sqlite()) return SameStore(code, to);
-  if (!report.from.sqlite() || !to.sqlite()) {
-    return Status::Unavailable("store_unavailable",
-                               "This build cannot open PostgreSQL yet: only SQLite to SQLite "
-                               "moves are possible.",
-                               "यह बिल्ड अभी PostgreSQL नहीं खोल सकता: केवल SQLite से SQLite "
-                               "स्थानांतरण संभव है।");
-  }
 
   // The source, closed with a final checkpoint, read in one snapshot.
   set.CloseUlb(code);
   say(fmt::format("closed ULB {} in {} (final checkpoint)", code, report.from.ToString()));
-  const fs::path source_file = set.UlbFile(code);
-  store::sqlite::OpenOptions ro;
+  PALIKA_ASSIGN_OR_RETURN(const store::Location source_at, set.LocationOf(code, report.from));
+  store::OpenOptions ro;
   ro.read_only = true;
-  PALIKA_ASSIGN_OR_RETURN(auto source, store::sqlite::Database::Open(source_file, ro));
-  PALIKA_RETURN_IF_ERROR(source->Begin());
+  PALIKA_ASSIGN_OR_RETURN(auto source, store::OpenDatabase(source_at, ro));
+  PALIKA_RETURN_IF_ERROR(source->BeginRead());
 
-  // The target: a new file beside the source, put in place once the move is recorded.
-  const fs::path target_file = source_file.string() + ".moving";
+  // The target: a new SQLite file beside the source, put in place once the move is recorded, or
+  // the ULB's schema in the target cluster, which must hold no ledger yet.
+  PALIKA_ASSIGN_OR_RETURN(store::Location target_at, set.LocationOf(code, to));
   std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    fs::remove(target_file.string() + suffix, ec);  // a half-made copy of a failed move
+  if (to.sqlite()) {
+    target_at = store::Location(set.UlbFile(code).string() + ".moving");
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      fs::remove(target_at.file.string() + suffix, ec);  // a half-made copy of a failed move
+    }
   }
-  store::sqlite::OpenOptions create;
+  store::OpenOptions create;
   create.create = true;
-  PALIKA_ASSIGN_OR_RETURN(auto target, store::sqlite::Database::Open(target_file, create));
-  PALIKA_RETURN_IF_ERROR(target->BeginImmediate());
+  PALIKA_ASSIGN_OR_RETURN(auto target, store::OpenDatabase(target_at, create));
+  PALIKA_RETURN_IF_ERROR(target->BeginWrite());
+  PALIKA_ASSIGN_OR_RETURN(bool has_ledger, target->TableExists("ledger_entries"));
+  if (has_ledger) {
+    PALIKA_ASSIGN_OR_RETURN(auto any, target->QueryOne("SELECT 1 FROM ledger_entries LIMIT 1"));
+    if (any) {
+      (void)target->Rollback();
+      (void)source->Rollback();
+      return Status::Conflict(
+          "move_target_not_empty",
+          "There is already a ledger at " + target_at.ToString() +
+              ", which the shard map does not point at. Check what it is, and rename or drop it "
+              "before moving ULB " +
+              code + " there.",
+          target_at.ToString() + " पर पहले से एक लेजर है। उसे जाँचें, और निकाय " + code +
+              " को वहाँ ले जाने से पहले उसका नाम बदलें या हटाएँ।");
+    }
+  }
   auto copied = CopyLedger(*source, *target, code, ulb_projections);
   (void)source->Rollback();
+  source.reset();
   if (!copied.ok()) {
     (void)target->Rollback();
     return copied.status();
@@ -182,7 +202,7 @@ Result<MoveReport> MoveUlb(LedgerSet& set, const std::string& code, const Placem
   // Verified as `palika verify` would, before the map points at it.
   PALIKA_ASSIGN_OR_RETURN(
       VerifyReport verified,
-      VerifyLedgerFile(target_file, code, set.origin(), ulb_projections, set.node_verifier()));
+      VerifyLedger(target_at, code, set.origin(), ulb_projections, set.node_verifier()));
   if (!verified.ok() || verified.entries != copied->entries ||
       verified.root_hex != copied->root_hex) {
     return Status::Corruption(
@@ -200,7 +220,12 @@ Result<MoveReport> MoveUlb(LedgerSet& set, const std::string& code, const Placem
   move.to = to;
   move.entries = copied->entries;
   move.root = copied->root_hex;
-  move.kept_as = "ulb/moved/" + code + "-" + UtcStamp() + ".db";
+  // A SQLite source becomes a file under ulb/moved/; a PostgreSQL one a renamed schema in its
+  // cluster (ulb_<code>_moved_<time>). Neither is ever dropped.
+  std::string stamp = UtcStamp();
+  move.kept_as = report.from.sqlite()
+                     ? "ulb/moved/" + code + "-" + stamp + ".db"
+                     : store::postgres::SchemaFor(code) + "_moved_" + AsciiLower(stamp);
   PALIKA_RETURN_IF_ERROR(set.RecordMove(actor, move));
   report.kept_as = move.kept_as;
   report.seconds =
