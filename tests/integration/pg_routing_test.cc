@@ -135,5 +135,51 @@ TEST(PgRoutingTest, AClusterDownStopsOnlyItsUlbAndNothingAcknowledgedIsLost) {
       << tampered.output;
 }
 
+// SQLite -> PostgreSQL -> SQLite: the same entries on every side, verify passes on each, and both
+// sources are kept (a file under ulb/moved/, a renamed schema).
+TEST(PgRoutingTest, MovesAUlbIntoPostgresAndBackVerifiedOnBothSides) {
+  const std::string east = pgtest::NewDatabase(0);
+  ASSERT_FALSE(east.empty());
+  auto server = PalikaServer::CreateDemo();
+  ASSERT_TRUE(server);
+  const std::string dir = server->data_dir().string();
+  const std::string pg = "east=" + east;
+  const int64_t entries = server->EntryCounts()[kSanwer];
+  ASSERT_GT(entries, 0);
+
+  RunResult there =
+      RunPalika({"move-ulb", "--data", dir, "--ulb", kSanwer, "--to", "postgres:east", "--pg", pg});
+  ASSERT_EQ(there.exit_code, 0) << there.output;
+  EXPECT_FALSE(fs::exists(server->ulb_db(kSanwer)));
+  EXPECT_EQ(pgtest::Psql(east, "SELECT COUNT(*) FROM ulb_0157.ledger_entries"),
+            std::to_string(entries));
+  RunResult verified = RunPalika({"verify", "--data", dir, "--pg", pg});
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("ok   0157 (postgres:east): " + std::to_string(entries)),
+            std::string::npos)
+      << verified.output;
+  EXPECT_NE(verified.output.find("ok   0157 (moved away, kept as ulb/moved/0157-"),
+            std::string::npos)
+      << verified.output;
+
+  RunResult back =
+      RunPalika({"move-ulb", "--data", dir, "--ulb", kSanwer, "--to", "sqlite", "--pg", pg});
+  ASSERT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_NE(back.output.find("kept, unused, as ulb_0157_moved_"), std::string::npos) << back.output;
+  EXPECT_EQ(server->EntryCounts()[kSanwer], entries);
+  // The PostgreSQL source is renamed, not dropped; ulb_0157 is free for a later move.
+  EXPECT_EQ(pgtest::Psql(east, "SELECT COUNT(*) FROM pg_namespace WHERE nspname = 'ulb_0157'"),
+            "0");
+  EXPECT_EQ(pgtest::Psql(east,
+                         "SELECT COUNT(*) FROM pg_namespace WHERE nspname LIKE "
+                         "'ulb\\_0157\\_moved\\_%'"),
+            "1");
+  RunResult again = server->Verify();
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  ASSERT_TRUE(server->Start());
+  auto ulb = server->Request("GET", "/api/v1/ulbs/0157");
+  EXPECT_EQ(ulb.status, 200) << ulb.body;
+}
+
 }  // namespace
 }  // namespace palika::integration
