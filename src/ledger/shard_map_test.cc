@@ -1,5 +1,5 @@
 // The shard map (where each ULB lives) and moving a ULB's ledger, on SQLite (issue 6). The same
-// paths on PostgreSQL are tested in tests/integration/postgres_test.cc against real clusters.
+// paths on PostgreSQL are tested in tests/integration/pg_routing_test.cc against real clusters.
 
 #include "ledger/shard_map.h"
 
