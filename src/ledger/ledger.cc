@@ -103,6 +103,7 @@ Status BuildNewTables(store::Database& db, const store::Location& location,
   PALIKA_ASSIGN_OR_RETURN(auto scratch, store::OpenScratch(location));
   PALIKA_RETURN_IF_ERROR(LedgerTables().CreateSchema(*scratch));
   PALIKA_RETURN_IF_ERROR(projections.CreateSchema(*scratch));
+  PALIKA_RETURN_IF_ERROR(projections.BeginBulkReplay(*scratch));  // only record tables are copied
   PALIKA_RETURN_IF_ERROR(scratch->BeginWrite());
   uint64_t replayed = 0;
   Status applied = Status::OK();

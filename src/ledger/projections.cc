@@ -15,6 +15,11 @@ void Projections::AddUnrecordedTable(std::string name, std::string create_sql, s
       {std::move(name), std::move(create_sql), std::move(reason), std::move(postgres_create_sql)});
 }
 
+void Projections::AddBulkIndex(std::string name, std::string stand_in_sql,
+                               std::string rebuild_sql) {
+  bulk_indexes_.push_back({std::move(name), std::move(stand_in_sql), std::move(rebuild_sql)});
+}
+
 void Projections::OnEvent(const std::string& type, ApplyFn fn) {
   PALIKA_ASSERT(!apply_.contains(type));
   apply_.emplace(type, std::move(fn));
@@ -45,6 +50,24 @@ Status Projections::Apply(store::Transaction& tx, const Entry& e) const {
     return Status::Corruption("entry " + std::to_string(e.seq) + " (" + e.type +
                               ") has a malformed payload: " + ex.what());
   }
+}
+
+Status Projections::BeginBulkReplay(store::Transaction& tx) const {
+  // The stand-ins are SQLite's (TEMP views over FTS5 indexes); PostgreSQL's index is a plain
+  // table the apply functions fill row by row.
+  if (store::EngineOf(tx) != store::Engine::kSqlite) return Status::OK();
+  for (const auto& b : bulk_indexes_) PALIKA_RETURN_IF_ERROR(tx.ExecScript(b.stand_in_sql));
+  return Status::OK();
+}
+
+Status Projections::EndBulkReplay(store::Transaction& tx, bool rebuild) const {
+  if (store::EngineOf(tx) != store::Engine::kSqlite) return Status::OK();
+  for (const auto& b : bulk_indexes_) {
+    // The stand-in is TEMP; naming the schema drops it and never the index it hid.
+    PALIKA_RETURN_IF_ERROR(tx.ExecScript("DROP VIEW IF EXISTS temp." + b.name));
+    if (rebuild) PALIKA_RETURN_IF_ERROR(tx.ExecScript(b.rebuild_sql));
+  }
+  return Status::OK();
 }
 
 }  // namespace palika::ledger

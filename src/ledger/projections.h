@@ -43,6 +43,13 @@ class Projections {
   // A table outside the record (sessions, throttles): created, never compared.
   void AddUnrecordedTable(std::string name, std::string create_sql, std::string reason,
                           std::string postgres_create_sql = "");
+  // A derived index (an FTS5 index over a record table) that a replay of many entries builds
+  // once at the end instead of row by row: for the replay, `stand_in_sql` makes a TEMP VIEW of the
+  // same name (with INSTEAD OF triggers) that takes the apply functions' writes to the index and
+  // keeps nothing (TEMP names hide the main schema's), and `rebuild_sql` then fills the index
+  // from its content table.
+  // Apply functions stay as they are: the one write path, with the index as a by-product.
+  void AddBulkIndex(std::string name, std::string stand_in_sql, std::string rebuild_sql);
   // Registers the apply function for one event type; a type may be registered once.
   void OnEvent(const std::string& type, ApplyFn fn);
 
@@ -50,6 +57,12 @@ class Projections {
   Status CreateSchema(store::Transaction& tx) const;
   // Applies one entry; Corruption for an event type nobody registered.
   Status Apply(store::Transaction& tx, const Entry& e) const;
+  // For a bulk replay (restore, verify, a new table's backfill) on a connection of its own, after
+  // CreateSchema: puts the stand-ins of the bulk indexes in place, so applying an entry skips
+  // them. EndBulkReplay removes the stand-ins and, with `rebuild`, builds each index from its
+  // content table (a verify that never reads the index passes false).
+  Status BeginBulkReplay(store::Transaction& tx) const;
+  Status EndBulkReplay(store::Transaction& tx, bool rebuild) const;
 
   const std::vector<Table>& tables() const { return tables_; }
   const std::vector<UnrecordedTable>& unrecorded_tables() const { return unrecorded_; }
@@ -58,6 +71,10 @@ class Projections {
  private:
   std::vector<Table> tables_;
   std::vector<UnrecordedTable> unrecorded_;
+  struct BulkIndex {
+    std::string name, stand_in_sql, rebuild_sql;
+  };
+  std::vector<BulkIndex> bulk_indexes_;
   std::map<std::string, ApplyFn> apply_;
 };
 

@@ -91,6 +91,8 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
   }
   if (s.ok()) s = LedgerTables().CreateSchema(*db);
   if (s.ok()) s = ctx.projections->CreateSchema(*db);
+  // Search indexes are built once after the replay, not row by row.
+  if (s.ok()) s = ctx.projections->BeginBulkReplay(*db);
   if (!s.ok()) return fail(s);
 
   // The walk hashes every entry already; the restore needs a tree of its own only when it stops
@@ -179,7 +181,8 @@ void RestoreLog(const LogContext& ctx, const RestoreOptions& o, RestoredLog& out
     out.checkpoint_note = *note;
     out.root_hex = HashHex(cp.root);
   }
-  s = db->Commit();
+  s = ctx.projections->EndBulkReplay(*db, /*rebuild=*/true);
+  if (s.ok()) s = db->Commit();
   // Back to the ledger's WAL mode, then durable before the name appears: close and fsync.
   if (s.ok()) s = db->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
   db.reset();
@@ -198,6 +201,7 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
   PALIKA_ASSIGN_OR_RETURN(NoteVerifier old_node, LoadBackupNodeKey(o.from));
   PALIKA_ASSIGN_OR_RETURN(std::vector<LogListing> logs, ListBackupLogs(o.from));
   std::error_code ec;
+  if (fs::exists(o.to / kRestoreIncompleteFile, ec)) return RestoreIncomplete(o.to);
   if (fs::exists(o.to, ec) && !fs::is_empty(o.to, ec)) {
     return Status::Conflict("restore_target_not_empty",
                             o.to.string() +
@@ -216,6 +220,14 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
   }
   fs::create_directories(o.to / "ulb", ec);
   if (ec) return Status::IOError("cannot create " + o.to.string() + ": " + ec.message());
+  // Until the end the directory says it is incomplete, so that a restore stopped at any point
+  // (killed, power lost, an error) leaves nothing that serve, verify or init would take for a
+  // data directory. Removed last, once everything else is durable.
+  PALIKA_RETURN_IF_ERROR(WriteFileNoReplace(
+      o.to / kRestoreIncompleteFile,
+      "palika restore --from " + o.from.string() +
+          " was filling this directory and did not finish. Delete it and restore again.\n",
+      0444));
 
   RestoreReport report;
   report.node = old_node.name();
@@ -304,10 +316,13 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& o) {
   worker();
   for (auto& t : pool) t.join();
   boost::json::object conf{{"store", "sqlite"}, {"node", old_node.name()}, {"format", 1}};
-  // palika.json last: its presence says the directory is complete.
+  // palika.json, then the marker's removal: the directory is complete.
   PALIKA_RETURN_IF_ERROR(
       WriteFileNoReplace(o.to / "palika.json", boost::json::serialize(conf) + "\n", 0644));
   PALIKA_RETURN_IF_ERROR(SyncDirectory(o.to / "ulb"));
+  fs::remove(o.to / kRestoreIncompleteFile, ec);
+  if (ec) return Status::IOError("cannot remove " + (o.to / kRestoreIncompleteFile).string());
+  PALIKA_RETURN_IF_ERROR(SyncDirectory(o.to));
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
