@@ -61,8 +61,20 @@ Status HeldBack(const std::string& code, const Status& why) {
 
 }  // namespace
 
+Status RestoreIncomplete(const fs::path& dir) {
+  return Status::Unavailable(
+      "restore_incomplete",
+      dir.string() + " is a restore that did not finish (it holds " + kRestoreIncompleteFile +
+          "): its ledgers may be partial, so it is never served. Delete the directory and run "
+          "`palika restore` again.",
+      dir.string() + " एक अधूरा पुनर्स्थापन है (" + kRestoreIncompleteFile +
+          "): इसके लेजर अधूरे हो सकते हैं, इसलिए इसे कभी चलाया नहीं जाता। निर्देशिका हटाएँ और `palika "
+          "restore` फिर से चलाएँ।");
+}
+
 Status InitDataDir(const fs::path& dir) {
   std::error_code ec;
+  if (fs::exists(dir / kRestoreIncompleteFile, ec)) return RestoreIncomplete(dir);
   fs::create_directories(dir / "ulb", ec);
   if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
   if (fs::exists(dir / "palika.json")) {
@@ -83,6 +95,8 @@ Status InitDataDir(const fs::path& dir) {
 }
 
 Result<DataDirConfig> ReadDataDirConfig(const fs::path& dir) {
+  std::error_code exists_ec;
+  if (fs::exists(dir / kRestoreIncompleteFile, exists_ec)) return RestoreIncomplete(dir);
   auto text = ReadFile(dir / "palika.json");
   if (!text.ok()) {
     return Status::NotFound("no_data_dir",

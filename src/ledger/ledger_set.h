@@ -8,6 +8,8 @@
 //   state.db         the state ledger: ULB registry, users, role grants, settings
 //   ulb/<code>.db    one ledger per ULB, which replays alone
 //   ulb/moved/       ULB files left behind by `palika move-ulb` (kept, never served)
+//   RESTORE-INCOMPLETE  only while `palika restore` fills the directory (restore.h): a directory
+//                    holding it is refused by everything that opens one, and by init and restore
 //
 // Where each ULB lives is the shard map in the state ledger (shard_map.h): SQLite by default, or a
 // schema in a named PostgreSQL cluster whose URL the caller gives (StoreOptions). Ulb(code) routes
@@ -40,9 +42,15 @@ struct DataDirConfig {
 };
 
 // Creates a new data directory: palika.json, node.key (0600), node.pub, ulb/. Refuses a directory
-// that already holds a palika.json.
+// that already holds a palika.json, or an unfinished restore.
 Status InitDataDir(const std::filesystem::path& dir);
+// The directory's palika.json. NotFound "no_data_dir" without one; Unavailable
+// "restore_incomplete" for a directory a restore was filling when it stopped (delete it and
+// restore again).
 Result<DataDirConfig> ReadDataDirConfig(const std::filesystem::path& dir);
+// The marker of a restore in progress, and the refusal of a directory that holds it.
+inline constexpr char kRestoreIncompleteFile[] = "RESTORE-INCOMPLETE";
+Status RestoreIncomplete(const std::filesystem::path& dir);
 // The verifier of a log signed by this node's key.
 Result<NoteVerifier> LogVerifier(const NoteVerifier& node, const std::string& log_name);
 

@@ -10,6 +10,14 @@
 // accept: palika.json with the backup's node id (so the log continues under the same origin),
 // node.pub, node.key, state.db and ulb/<code>.db.
 //
+// Speed: the replay runs in one transaction per log with journal_mode=OFF and synchronous=OFF
+// (nothing in the file needs to survive a crash before its final sync), and the projections'
+// bulk indexes (the property search index) are built once after the replay, not row by row.
+// An interrupted restore is never served: the directory holds RESTORE-INCOMPLETE
+// (ledger_set.h) from the start until every file is durable, and everything that opens a data
+// directory refuses one that holds it (Unavailable "restore_incomplete": delete and restore
+// again), as do init and a second restore into it.
+//
 // The node key. A backup never holds the node's private key. With `node_key` (the primary's
 // node.key from the offline safe, checked against the backup's node.pub) the restored files carry
 // the original signed checkpoints byte for byte and the node signs on as before. Without it a new
@@ -17,9 +25,9 @@
 // under the old key, and the old node.pub is kept as previous-node.pub (old receipts' QR codes and
 // the backup's checkpoints stay verifiable with it). Restoring to a point between two checkpoints
 // (--seq, --until) signs one more checkpoint at that point with the key in use.
-// Errors: Conflict "restore_target_not_empty"; the node key's errors; per-log problems are in the
-// report, not a Status. Several logs restore at once, one thread each (`threads`); the report
-// keeps the backup's order. One restore per target at a time.
+// Errors: Conflict "restore_target_not_empty"; Unavailable "restore_incomplete"; the node key's
+// errors; per-log problems are in the report, not a Status. Several logs restore at once, one
+// thread each (`threads`); the report keeps the backup's order. One restore per target at a time.
 
 #include <cstdint>
 #include <filesystem>

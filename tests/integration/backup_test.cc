@@ -8,9 +8,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "cli/app.h"
 #include "core/encoding.h"
@@ -129,6 +131,7 @@ class BackupTest : public ::testing::Test {
   static void RestoreGivesBackTheSameLedgersAndPayments();
   static void WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable();
   static void RestoreToASeqAndToATime();
+  static void AKilledRestoreIsNeverServed();
   static void EncryptedSegmentsRestoreOnlyWithTheKey();
   static void AFlippedByteIsCaughtAndNamed();
   static void AForgedEntryWithARecomputedChecksumIsCaughtByTheTree();
@@ -186,6 +189,7 @@ void BackupTest::RestoreGivesBackTheSameLedgersAndPayments() {
   EXPECT_EQ(Query(to / "ulb" / "0152.db", payments), Query(server_->ulb_db(kIndore), payments));
   EXPECT_NE(Query(server_->ulb_db(kIndore), "SELECT COUNT(*) FROM payments"), "0\n");
 
+  EXPECT_FALSE(fs::exists(to / "RESTORE-INCOMPLETE"));
   // What `palika serve` opens: the data directory with its ledgers, quick checks passed.
   auto app = cli::App::Open(to);
   ASSERT_TRUE(app.ok()) << app.status().ToString();
@@ -380,11 +384,50 @@ void BackupTest::TheDrillRestoresVerifiesAndComparesWithLive() {
   EXPECT_THAT(bad.output, HasSubstr("Drill FAILED"));
 }
 
-// Restore: a round trip with the node's key and without it, and to a seq and a time.
+void BackupTest::AKilledRestoreIsNeverServed() {
+  // Killed with SIGKILL as soon as it has begun (its marker is the first thing it writes; the
+  // demo's backup, one entry a segment, takes far longer to replay than this poll's millisecond).
+  const fs::path to = Scratch("restored-killed");
+  {
+    BackgroundPalika restore({"restore", "--from", backup_.string(), "--to", to.string()},
+                             Scratch("restore-killed.log"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!fs::exists(to / "RESTORE-INCOMPLETE") && restore.running() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    restore.Kill();
+  }
+  ASSERT_TRUE(fs::exists(to / "RESTORE-INCOMPLETE")) << "the restore ended before the kill";
+  // Whatever it had written, nothing takes the directory for a data directory: not what serve
+  // opens, not verify, not init (which would give the partial ledgers a new node), not a restore.
+  auto app = cli::App::Open(to);
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.status().code(), "restore_incomplete");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"verify", "--data", to.string()},
+        std::vector<std::string>{"init", "--data", to.string()},
+        std::vector<std::string>{"restore", "--from", backup_.string(), "--to", to.string()}}) {
+    RunResult r = RunPalika(args);
+    EXPECT_NE(r.exit_code, 0) << args[0] << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr("restore that did not finish")) << args[0];
+  }
+  EXPECT_FALSE(fs::exists(to / "palika.json"));
+  // What the message says to do works.
+  fs::remove_all(to);
+  RunResult again = RunPalika({"restore", "--from", backup_.string(), "--to", to.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_FALSE(fs::exists(to / "RESTORE-INCOMPLETE"));
+  EXPECT_TRUE(cli::App::Open(to).ok());
+}
+
+// Restore: a round trip with the node's key and without it, and to a seq and a time; a killed
+// restore is never served.
 TEST_F(BackupTest, RestoreRoundTripsWithAndWithoutTheNodeKeyToASeqAndATime) {
   RestoreGivesBackTheSameLedgersAndPayments();
   WithoutTheNodeKeyANewKeyReSignsAndTheOldStaysVerifiable();
   RestoreToASeqAndToATime();
+  AKilledRestoreIsNeverServed();
 }
 
 // Keys and trust: sealed segments need their key; a forged ledger is never backed up.
