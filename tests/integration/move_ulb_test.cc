@@ -1,7 +1,7 @@
 // `palika move-ulb`, `ulb place` and `ulb where` on the demo data directory, between SQLite files
-// (issue 6; the PostgreSQL moves are in pg_routing_test.cc): the move refuses while the server runs,
-// copies and verifies, switches the shard map, keeps the source, and the server serves the moved
-// ULB with everything it had, taking payments after.
+// (issue 6; the PostgreSQL moves are in pg_routing_test.cc): the move refuses while the server
+// runs, copies and verifies, switches the shard map, keeps the source, and the server serves the
+// moved ULB with everything it had, taking payments after.
 
 #include <gtest/gtest.h>
 
