@@ -1,5 +1,8 @@
 // The citizen portal, no sign-in: choose a ULB, find a property, its dues today line by line,
-// its receipts as PDFs, a receipt PDF by its number, and the language toggle.
+// the payments recorded on it, a receipt PDF by its property id and number, and the language
+// toggle. A receipt prints the payer's full name and receipt numbers are sequential, so the
+// public download needs both the property id and the receipt number (docs/web.md "Receipts on
+// the public portal"); the public property page lists payments without their numbers.
 
 #include <fmt/format.h>
 
@@ -72,6 +75,7 @@ http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
   data.set("ulb_name", UlbName(env.lang, *ulb));
   data.set("base", base);
   data.set("property", PublicPropertyData(env.lang, *p));
+  data.set("property_id", *id);
   auto dues = property_tax::Billing(site.api.ledgers).DuesOf(ulb->code, *id, Today(), false);
   if (dues.ok()) {
     data.set("dues", DuesData(env.lang, *dues));
@@ -82,7 +86,15 @@ http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
   auto paid = payments::Payments(site.api.ledgers).OfProperty(ulb->code, *id);
   Data list{Data::type::list};
   if (paid.ok()) {
-    for (const auto& pay : *paid) list.push_back(PaymentData(env.lang, pay, base + "/receipts/"));
+    // Date, amount and mode only: the number with this id would open the receipt's PDF.
+    for (const auto& pay : *paid) {
+      Data d;
+      d.set("date", pay.date.FormatIndian());
+      d.set("amount", pay.amount.Format());
+      d.set("mode", Text(env.lang, "mode_" + pay.mode));
+      d.set("reversed", pay.status == "reversed");
+      list.push_back(d);
+    }
   }
   data.set("payments", list);
   data.set("has_payments", paid.ok() && !paid->empty());
@@ -90,7 +102,8 @@ http::Response PropertyPage(Site& site, http::Request& req, Env& env) {
                     Text(env.lang, "property_title", {{"id", *id}}));
 }
 
-// The receipt form's GET: to the PDF's address, or the page again with the error.
+// The receipt form's GET (property id and receipt number): to the PDF's address, or the error
+// page. A number of another ULB says so (it is in the number itself, not a look-up).
 http::Response FindReceipt(Site& site, http::Request& req, Env& env) {
   auto ulb = UlbOf(site, req);
   if (!ulb.ok()) return StatusPage(env, ulb.status());
@@ -99,14 +112,24 @@ http::Response FindReceipt(Site& site, http::Request& req, Env& env) {
   if (no->ulb != ulb->code) {
     return ErrorPage(env, 404, Text(env.lang, "error_receipt_other_ulb", {{"no", no->Format()}}));
   }
-  return http::Response::Redirect("/u/" + ulb->code + "/receipts/" +
-                                  http::ReceiptNoInUrl(no->Format()) + ".pdf");
+  auto id = property_tax::CanonicalPropertyId(req.Query("property").value_or(""));
+  if (!id.ok()) return ReceiptRefused(env);
+  return http::Response::Redirect(PublicReceiptPdfUrl(ulb->code, *id, no->Format()));
 }
 
 http::Response CitizenReceiptPdf(Site& site, http::Request& req, Env& env) {
   auto ulb = UlbOf(site, req);
   if (!ulb.ok()) return StatusPage(env, ulb.status());
-  return ReceiptPdf(site, req, env, ulb->code, /*attachment=*/true);
+  auto id = property_tax::CanonicalPropertyId(req.Param("id"));
+  if (!id.ok()) return ReceiptRefused(env);
+  return ReceiptPdf(site, req, env, ulb->code, /*attachment=*/true, &*id);
+}
+
+// The old address by number alone (before the property id was needed): the refusal.
+http::Response ReceiptPdfWithoutProperty(Site& site, http::Request& req, Env& env) {
+  auto ulb = UlbOf(site, req);
+  if (!ulb.ok()) return StatusPage(env, ulb.status());
+  return ReceiptRefused(env);
 }
 
 }  // namespace
@@ -117,7 +140,8 @@ void AddCitizenPages(http::Router& router, Site& site) {
   AddPage(router, site, "GET", "/u/{ulb}", UlbPage);
   AddPage(router, site, "GET", "/u/{ulb}/p/{id}", PropertyPage);
   AddPage(router, site, "GET", "/u/{ulb}/receipt", FindReceipt);
-  AddPage(router, site, "GET", "/u/{ulb}/receipts/{no}.pdf", CitizenReceiptPdf);
+  AddPage(router, site, "GET", "/u/{ulb}/p/{id}/receipts/{no}.pdf", CitizenReceiptPdf);
+  AddPage(router, site, "GET", "/u/{ulb}/receipts/{no}.pdf", ReceiptPdfWithoutProperty);
 }
 
 }  // namespace palika::web::detail

@@ -121,7 +121,8 @@ http::Response OnlineOutcome(Site& site, http::Request& req, Env& env) {
     auto p = payments::Payments(site.api.ledgers).Get(ulb->code, order->receipt_no);
     if (!p.ok()) return StatusPage(env, p.status());
     data.set("paid", true);
-    data.set("payment", PaymentData(env.lang, *p, base + "/receipts/"));
+    // The citizen who just paid gets the PDF in one click: the address holds the property id.
+    data.set("payment", PaymentData(env.lang, *p, base + "/p/" + p->property_id + "/receipts/"));
     auto code = http::ReceiptCodeOf(http::ReceiptOf(*p), site.api.ledgers.node_signer());
     if (code.ok()) data.set("verify_url", "/verify/" + *code);
     title = Text(env.lang, "receipt_title", {{"no", p->receipt_no}});

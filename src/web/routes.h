@@ -106,8 +106,16 @@ std::string MaskedName(std::string_view name);
 // PropertyData with the owners' names masked (the citizen's property page).
 Data PublicPropertyData(Lang lang, const property_tax::Property& p);
 // The PDF of a receipt in the path's {no} (with or without ".pdf"), layout from ?layout=; as an
-// attachment (a download) or inline (to print from the browser's viewer).
+// attachment (a download) or inline (to print from the browser's viewer). With property_id (the
+// public download): only if the receipt is that property's, otherwise ReceiptRefused, the same
+// page whether or not the receipt exists, so that counting receipt numbers finds nothing.
 http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb,
-                          bool attachment);
+                          bool attachment, const std::string* property_id = nullptr);
+// The public download's refusal (404): both the property id and the receipt number are needed,
+// as printed on the receipt.
+http::Response ReceiptRefused(const Env& env);
+// Where a citizen downloads a receipt: /u/{ulb}/p/{property id}/receipts/{no}.pdf.
+std::string PublicReceiptPdfUrl(const std::string& ulb, const std::string& property_id,
+                                const std::string& receipt_no);
 
 }  // namespace palika::web::detail

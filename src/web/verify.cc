@@ -28,6 +28,10 @@ http::Response VerifyPage(const Env& env, const http::ReceiptVerification& v) {
     if (v.ledger) {
       const auto& s = *v.ledger;
       const std::string status(s.at("status").as_string());
+      if (status == "received" || status == "reversed") {
+        // Whoever holds the signed code holds the receipt: they may download it again.
+        data.set("pdf_url", PublicReceiptPdfUrl(f.ulb, f.property_id, f.receipt_no));
+      }
       if (status == "received") {
         data.set("ledger_text", Text(lang, "verify_recorded"));
       } else if (status == "reversed") {

@@ -277,13 +277,21 @@ void SearchInto(Site& site, const http::Request& req, Lang lang, const std::stri
   }
 }
 
+http::Response ReceiptRefused(const Env& env) {
+  return ErrorPage(env, 404, Text(env.lang, "receipt_refused"));
+}
+
 http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const std::string& ulb,
-                          bool attachment) {
+                          bool attachment, const std::string* property_id) {
   std::string text = req.Param("no");
   if (text.ends_with(".pdf")) text.resize(text.size() - 4);
   auto no = payments::ParseReceiptNo(text);
   if (!no.ok()) return StatusPage(env, no.status());
   auto p = payments::Payments(site.api.ledgers).Get(ulb, no->Format());
+  if (property_id != nullptr) {
+    // One answer for "no such receipt" and "not this property's": no oracle for counting.
+    if (!p.ok() || p->property_id != *property_id) return ReceiptRefused(env);
+  }
   if (!p.ok()) return StatusPage(env, p.status());
   const std::string layout = req.Query("layout").value_or("a4");
   if (layout != "a4" && layout != "thermal") {
@@ -299,6 +307,12 @@ http::Response ReceiptPdf(Site& site, const http::Request& req, Env& env, const 
                                     ".pdf\"");
   r.With("Cache-Control", "no-store");
   return r;
+}
+
+std::string PublicReceiptPdfUrl(const std::string& ulb, const std::string& property_id,
+                                const std::string& receipt_no) {
+  return "/u/" + ulb + "/p/" + property_id + "/receipts/" + http::ReceiptNoInUrl(receipt_no) +
+         ".pdf";
 }
 
 }  // namespace palika::web::detail

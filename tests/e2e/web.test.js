@@ -90,9 +90,23 @@ test('a citizen finds a property, sees its dues and downloads a receipt PDF', as
     assert.ok(bytes < 100 * 1024, `page is ${bytes} bytes`);
     await screenshot(page, 'property-hi');
 
-    // A receipt of a demo payment, by its number.
+    // A receipt of a demo payment, by its property id and number (both printed on it); the
+    // number alone, or with another property's id, is refused: a receipt carries the payer's name.
+    const receiptNo = `0152/${currentFy()}/C1/000001`;
+    const owner = execFileSync('sqlite3', ['-readonly', palika.dataDir + '/ulb/0152.db',
+      `SELECT property_id FROM payments WHERE receipt_no = '${receiptNo}'`]).toString().trim();
+    assert.match(owner, /^\d{2}-\d{6}$/);
     await page.goto(palika.url + '/u/0152');
-    await page.fill('#no', `0152/${currentFy()}/C1/000001`);
+    await page.fill('#property', owner === '01-000001' ? '01-000002' : '01-000001');
+    await page.fill('#no', receiptNo);
+    const [refused] = await Promise.all([
+      page.waitForNavigation(), page.click('form[action="/u/0152/receipt"] button')]);
+    assert.equal(refused.status(), 404);
+    assert.ok((await page.textContent('main')).includes('इस संपत्ति क्रमांक और रसीद क्रमांक की कोई रसीद नहीं दी जा सकती'));
+    await screenshot(page, 'receipt-refused-hi');
+    await page.goto(palika.url + '/u/0152');
+    await page.fill('#property', owner);
+    await page.fill('#no', receiptNo);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('form[action="/u/0152/receipt"] button').catch(() => {}),
@@ -159,9 +173,12 @@ test('a citizen finds a property, pays online through the sandbox and downloads 
     const pdf = fs.readFileSync(await download.path());
     assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
 
-    // The property now lists the online receipt, and there is nothing left to pay online.
+    // The property now lists the online payment (without its number: the public page does not
+    // hand out what opens the receipt), and there is nothing left to pay online.
     await page.goto(palika.url + found);
-    assert.ok((await page.textContent('table.payments')).includes(receiptNo));
+    const listed = await page.textContent('table.payments');
+    assert.ok(listed.includes(amount), listed);
+    assert.ok(!listed.includes(receiptNo), listed);
     assert.equal(await page.locator('#pay-online').count(), 0);
   } finally {
     await browser.close();

@@ -105,11 +105,17 @@ TEST_F(OnlinePaymentTest, CallbacksAreCheckedSettledOnceAndLostOnesReconciled) {
   EXPECT_THAT(outcome.body, HasSubstr("Payment received"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(
-      outcome.body, m, std::regex("href=\"(/u/0152/receipts/0152-[0-9-]+-ON-[0-9]+\\.pdf)")));
+      outcome.body, m,
+      std::regex("href=\"(/u/0152/p/" + props[0] + "/receipts/0152-[0-9-]+-ON-[0-9]+\\.pdf)")));
   auto pdf = Get(m[1].str());
   EXPECT_EQ(pdf.status, 200);
   EXPECT_EQ(pdf.Header("content-type"), "application/pdf");
   EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  // The same number without the property id is refused (a receipt carries the payer's name).
+  auto by_number =
+      Get(std::regex_replace(m[1].str(), std::regex("/p/[^/]+/receipts/"), "/receipts/"));
+  EXPECT_EQ(by_number.status, 404);
+  EXPECT_THAT(by_number.body, HasSubstr("property id and receipt number"));
   // The duplicate callback: the same outcome, no second payment.
   auto dup = Get(callback);
   EXPECT_EQ(dup.status, 303);

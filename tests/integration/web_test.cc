@@ -167,6 +167,65 @@ TEST_F(WebTest, CitizenFindsAPropertyAndItsDuesInIndianForm) {
   EXPECT_THAT(missing.body, HasSubstr("<html lang=\"hi\">"));
 }
 
+// A receipt prints the payer's full name and receipt numbers are sequential: the public PDF
+// needs the property id with the number, and refuses alike a receipt that does not exist and one
+// of another property (no oracle for counting).
+TEST_F(WebTest, PublicReceiptPdfNeedsThePropertyIdWithTheNumber) {
+  const CivilDate today = CivilDate::TodayIst(std::chrono::system_clock::now());
+  const std::string fy = FinancialYear::Of(today).Format();
+  auto paid = payments::Payments(app_->ledgers()).Get("0152", "0152/" + fy + "/C1/000001");
+  ASSERT_TRUE(paid.ok()) << paid.status().ToString();
+  const std::string id = paid->property_id;
+  const std::string other = id == "01-000001" ? "01-000002" : "01-000001";
+  const std::string no = "0152-" + fy + "-C1-000001";
+  const std::string csrf = "palika_csrf=" + std::string(64, 'a');
+
+  auto pdf = Send("GET", "/u/0152/p/" + id + "/receipts/" + no + ".pdf");
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_TRUE(pdf.body.starts_with("%PDF"));
+  EXPECT_THAT(*pdf.FindHeader("Content-Disposition"), HasSubstr("attachment"));
+
+  // Another property's id, a number never issued, no id at all: one refusal, in both languages.
+  const std::string never = "0152-" + fy + "-C1-999999";
+  for (const std::string& path :
+       {"/u/0152/p/" + other + "/receipts/" + no + ".pdf",
+        "/u/0152/p/" + id + "/receipts/" + never + ".pdf",
+        "/u/0152/p/" + other + "/receipts/" + never + ".pdf", "/u/0152/p/x/receipts/" + no + ".pdf",
+        "/u/0152/receipts/" + no + ".pdf", "/u/0152/receipts/" + never + ".pdf"}) {
+    auto hi = Send("GET", path, csrf);
+    EXPECT_EQ(hi.status, 404) << path;
+    EXPECT_THAT(hi.body, HasSubstr("इस संपत्ति क्रमांक और रसीद क्रमांक की कोई रसीद नहीं दी जा सकती"))
+        << path;
+    EXPECT_THAT(hi.content_type, HasSubstr("text/html"));
+    auto en = Send("GET", path, csrf + "; palika_lang=en");
+    EXPECT_EQ(en.status, 404) << path;
+    EXPECT_THAT(en.body, HasSubstr("No receipt can be given for this property id and receipt"));
+    if (!paid->payer_name.empty()) {
+      EXPECT_THAT(en.body, Not(HasSubstr(paid->payer_name)));
+    }
+  }
+
+  // The ULB page's form: property id (short form too) and number, to the PDF's address.
+  auto ulb = Send("GET", "/u/0152", "palika_lang=en");
+  EXPECT_THAT(ulb.body, HasSubstr("name=\"property\""));
+  auto form =
+      Send("GET", "/u/0152/receipt?property=" + id + "&no=" + web::UrlEncode(paid->receipt_no));
+  ASSERT_EQ(form.status, 303) << form.body;
+  EXPECT_EQ(*form.FindHeader("Location"), "/u/0152/p/" + id + "/receipts/" + no + ".pdf");
+  auto no_id = Send("GET", "/u/0152/receipt?no=" + web::UrlEncode(paid->receipt_no), csrf);
+  EXPECT_EQ(no_id.status, 404);
+  EXPECT_THAT(no_id.body, HasSubstr("इस संपत्ति क्रमांक और रसीद क्रमांक की कोई रसीद"));
+
+  // The public property page lists the payment but not its number (which would open the PDF).
+  auto page = Send("GET", "/u/0152/p/" + id, "palika_lang=en");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, HasSubstr(paid->amount.Format()));
+  EXPECT_THAT(page.body, Not(HasSubstr(paid->receipt_no)));
+  EXPECT_THAT(page.body, Not(HasSubstr(no)));
+  EXPECT_THAT(page.body, HasSubstr("name=\"property\" value=\"" + id + "\""));
+}
+
 TEST_F(WebTest, FormWithoutItsCsrfTokenIsRefusedInTheUsersLanguage) {
   const std::string csrf(64, 'b');
   for (const std::string& form :
@@ -275,6 +334,13 @@ TEST_F(WebTest, VerifyPageInTheUsersLanguageAndJsonForPrograms) {
   auto json = router_->Dispatch(json_req);
   EXPECT_THAT(json.content_type, HasSubstr("application/json"));
   EXPECT_THAT(json.body, HasSubstr("\"genuine\":true"));
+  // Whoever holds the signed code holds the receipt: the page offers its PDF.
+  ASSERT_TRUE(std::regex_search(
+      en.body, m,
+      std::regex("href=\"(/u/0152/p/01-000003/receipts/0152-[0-9-]+-C1-[0-9]+\\.pdf)\"")));
+  auto pdf = Send("GET", m[1].str());
+  EXPECT_EQ(pdf.status, 200);
+  EXPECT_TRUE(pdf.body.starts_with("%PDF"));
   std::string forged = url;
   forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
   EXPECT_THAT(Send("GET", forged, "palika_lang=en").body, HasSubstr("NOT genuine"));
