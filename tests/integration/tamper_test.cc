@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -401,6 +402,7 @@ std::vector<Tamper> Tampers() {
 TEST_F(TamperTest, VerifyCatchesEveryHandEdit) {
   MakeGolden();
   if (HasFatalFailure()) return;
+  std::set<std::string> checked_alone;
   for (const auto& t : Tampers()) {
     SCOPED_TRACE(t.name + ": " + t.sql);
     auto copy = golden_->CopyDataDir();
@@ -418,8 +420,9 @@ TEST_F(TamperTest, VerifyCatchesEveryHandEdit) {
     // Only the edited ledger fails.
     EXPECT_EQ(CountOf(v.output, "FAIL "), 1) << v.output;
     EXPECT_THAT(v.output, HasSubstr("1 ledger(s) do not verify"));
-    // `--ulb` on a ULB file reports it alone.
-    if (t.ledger != "state") {
+    // `--ulb` on a ULB file reports it alone (checked once per ULB: each verify of the copy is a
+    // process under the sanitizers, and this test ran for over a minute of CI).
+    if (t.ledger != "state" && checked_alone.insert(t.ledger).second) {
       RunResult one = copy->Verify(t.ledger);
       EXPECT_EQ(one.exit_code, 3) << one.output;
       EXPECT_THAT(one.output, HasSubstr(fail));
