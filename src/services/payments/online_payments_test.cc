@@ -17,18 +17,16 @@
 
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
+#include "services/payments/payments_testing.h"
 #include "services/payments/sandbox_gateway.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/demand.h"
-#include "services/property_tax/property_testing.h"
 #include "services/registry/registry.h"
 
 namespace palika::payments {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kUlb[] = "0152";
 
 TEST(GatewaySignature, SignedFieldsVerifyAndAnyChangeBreaksIt) {
   GatewayCallback cb{"0152-ON-00aa11bb22cc", "sbo_1", "SBXTXN01", 123456, "success", ""};
@@ -55,57 +53,20 @@ TEST(GatewaySignature, SignedFieldsVerifyAndAnyChangeBreaksIt) {
   EXPECT_FALSE(tampered([](auto& c) { c.signature = ""; }));
 }
 
-const ledger::Projections& StateTables() {
-  static const ledger::Projections p = [] {
-    ledger::Projections p;
-    registry::RegisterStateProjections(p);
-    property_tax::RegisterBillingStateProjections(p);
-    return p;
-  }();
-  return p;
-}
+using test::kUlb;
 
-const ledger::Projections& UlbTables() {
-  static const ledger::Projections p = [] {
-    ledger::Projections p;
-    registry::RegisterUlbProjections(p);
-    property_tax::RegisterPropertyProjections(p);
-    property_tax::RegisterBillingProjections(p);
-    RegisterPaymentProjections(p);
-    RegisterOnlineOrderProjections(p);
-    accounts::RegisterAccountsProjections(p);
-    return p;
-  }();
-  return p;
-}
-
-class OnlinePaymentsTest : public ::testing::Test {
+// The payments fixture (ULB 0152, the demo demand, one property) with the real sandbox gateway.
+class OnlinePaymentsTest : public test::PaymentsFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("palika-online-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    ASSERT_TRUE(ledger::InitDataDir(dir_).ok());
-    auto set = ledger::LedgerSet::Open(dir_, StateTables(), UlbTables(), nullptr);
-    ASSERT_TRUE(set.ok()) << set.status().ToString();
-    ledgers_ = std::move(*set);
-    registry::Registry reg(*ledgers_);
-    ASSERT_TRUE(reg.AddUlb("test", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).ok());
-    ASSERT_TRUE(reg.AddWard("test", kUlb, {3, "Rajwada", "राजवाड़ा", "Zone 2"}).ok());
-    auto w = property_tax::PropertyRegister(*ledgers_).Register(kUlb, {"usr_test", "", ""},
-                                                                property_tax::test::Sample(3));
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
-    property_ = w->id;
-    ASSERT_TRUE(property_tax::LoadDemoBilling(*ledgers_, kUlb, "usr_test").ok());
+    PaymentsFixture::SetUp();
+    if (HasFatalFailure()) return;
     OpenGateway(std::chrono::minutes(15));
   }
   void TearDown() override {
     online_.reset();
     gateway_.reset();
-    if (ledgers_) ledgers_->Close();
-    ledgers_.reset();
-    fs::remove_all(dir_);
+    PaymentsFixture::TearDown();
   }
   void OpenGateway(std::chrono::seconds ttl) {
     online_.reset();
@@ -121,39 +82,14 @@ class OnlinePaymentsTest : public ::testing::Test {
   std::string GatewayId(const StartedOrder& s) {
     return s.redirect_url.substr(s.redirect_url.rfind('/') + 1);
   }
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    EXPECT_TRUE((*ledgers_->Ulb(kUlb))
-                    ->Read([&](store::Transaction& tx) -> Status {
-                      PALIKA_ASSIGN_OR_RETURN(auto r, tx.QueryOne(sql));
-                      n = r ? r->Int(0) : -1;
-                      return Status::OK();
-                    })
-                    .ok());
-    return n;
-  }
   int64_t Payments() { return Count("SELECT count(*) FROM payments"); }
   void ExpectReplayMatches() {
     online_.reset();
-    ledgers_->Close();
-    std::ifstream pub(dir_ / "node.pub");
-    std::string key;
-    std::getline(pub, key);
-    auto verifier = ledger::NoteVerifier::Parse(key);
-    ASSERT_TRUE(verifier.ok());
-    auto config = ledger::ReadDataDirConfig(dir_);
-    ASSERT_TRUE(config.ok());
-    auto report = ledger::VerifyLedgerFile(dir_ / "ulb" / "0152.db", kUlb, config->node,
-                                           UlbTables(), *verifier);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << report->problems.front();
+    PaymentsFixture::ExpectReplayMatches();
   }
 
-  fs::path dir_;
-  std::unique_ptr<ledger::LedgerSet> ledgers_;
   std::unique_ptr<SandboxGateway> gateway_;
   std::unique_ptr<OnlinePayments> online_;
-  std::string property_;
 };
 
 TEST_F(OnlinePaymentsTest, SandboxSecretIsMadeOnceAndPrivate) {

@@ -21,6 +21,7 @@
 #include "services/accounts/day_close.h"
 #include "services/accounts/journal.h"
 #include "services/accounts/reports.h"
+#include "services/payments/payments_testing.h"
 #include "services/payments/receipt_numbers.h"
 #include "services/property_tax/billing.h"
 #include "services/property_tax/demand.h"
@@ -34,64 +35,11 @@ namespace {
 namespace fs = std::filesystem;
 using property_tax::WriteContext;
 
-constexpr char kUlb[] = "0152";
+using test::kUlb;
+using test::UlbTables;
 
-const ledger::Projections& StateTables() {
-  static const ledger::Projections p = [] {
-    ledger::Projections p;
-    registry::RegisterStateProjections(p);
-    property_tax::RegisterBillingStateProjections(p);
-    return p;
-  }();
-  return p;
-}
-
-const ledger::Projections& UlbTables() {
-  static const ledger::Projections p = [] {
-    ledger::Projections p;
-    registry::RegisterUlbProjections(p);
-    property_tax::RegisterPropertyProjections(p);
-    property_tax::RegisterBillingProjections(p);
-    RegisterPaymentProjections(p);
-    accounts::RegisterAccountsProjections(p);
-    return p;
-  }();
-  return p;
-}
-
-class PaymentsTest : public ::testing::Test {
+class PaymentsTest : public test::PaymentsFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("palika-payments-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    ASSERT_TRUE(ledger::InitDataDir(dir_).ok());
-    Open();
-    registry::Registry reg(*ledgers_);
-    ASSERT_TRUE(reg.AddUlb("test", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).ok());
-    ASSERT_TRUE(reg.AddWard("test", kUlb, {3, "Rajwada", "राजवाड़ा", "Zone 2"}).ok());
-    property_ = Register();
-    Status s = property_tax::LoadDemoBilling(*ledgers_, kUlb, "usr_test");
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override {
-    if (ledgers_) ledgers_->Close();
-    ledgers_.reset();
-    fs::remove_all(dir_);
-  }
-  void Open() {
-    auto set = ledger::LedgerSet::Open(dir_, StateTables(), UlbTables(), nullptr);
-    ASSERT_TRUE(set.ok()) << set.status().ToString();
-    ledgers_ = std::move(*set);
-  }
-  std::string Register() {
-    auto w = property_tax::PropertyRegister(*ledgers_).Register(kUlb, {"usr_test", "", ""},
-                                                                property_tax::test::Sample(3));
-    EXPECT_TRUE(w.ok()) << w.status().ToString();
-    return w.ok() ? w->id : "";
-  }
-
   static CivilDate Today() { return CivilDate::IstDateOfUtcMicros(NowMicros()); }
   property_tax::Dues Dues(const std::string& id) {
     auto d = property_tax::Billing(*ledgers_).DuesOf(kUlb, id, Today(), false);
@@ -127,36 +75,6 @@ class PaymentsTest : public ::testing::Test {
                     .ok());
     return out;
   }
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    EXPECT_TRUE((*ledgers_->Ulb(kUlb))
-                    ->Read([&](store::Transaction& tx) -> Status {
-                      PALIKA_ASSIGN_OR_RETURN(auto r, tx.QueryOne(sql));
-                      n = r ? r->Int(0) : -1;
-                      return Status::OK();
-                    })
-                    .ok());
-    return n;
-  }
-
-  void ExpectReplayMatches() {
-    ledgers_->Close();
-    std::ifstream pub(dir_ / "node.pub");
-    std::string key;
-    std::getline(pub, key);
-    auto verifier = ledger::NoteVerifier::Parse(key);
-    ASSERT_TRUE(verifier.ok());
-    auto config = ledger::ReadDataDirConfig(dir_);
-    ASSERT_TRUE(config.ok());
-    auto report = ledger::VerifyLedgerFile(dir_ / "ulb" / "0152.db", kUlb, config->node,
-                                           UlbTables(), *verifier);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok()) << report->problems.front();
-  }
-
-  fs::path dir_;
-  std::unique_ptr<ledger::LedgerSet> ledgers_;
-  std::string property_;
 };
 
 TEST_F(PaymentsTest, PayingTheNetClearsTheDuesAndPostsABalancedJournal) {
