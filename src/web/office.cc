@@ -30,7 +30,7 @@ using identity::Principal;
 // What every back-office page shares
 
 std::variant<Office, http::Response> OfficeOf(Site& site, const http::Request& req, Env& env,
-                                              Permission permission) {
+                                              Permission permission, std::string_view refusal_key) {
   auto signed_in = SignedIn(site, req, env);
   if (auto* r = std::get_if<http::Response>(&signed_in)) return std::move(*r);
   Office o{std::move(std::get<Principal>(signed_in)), {}};
@@ -39,12 +39,49 @@ std::variant<Office, http::Response> OfficeOf(Site& site, const http::Request& r
   o.ulb = *ulb;
   if (!identity::Authorize(o.who, permission, o.ulb.code).ok()) {
     env.staff = &o.who;  // the page still offers sign-out
-    http::Response page = ErrorPage(
-        env, 403, Text(env.lang, "error_no_permission", {{"ulb", UlbName(env.lang, o.ulb)}}));
+    http::Response page =
+        ErrorPage(env, 403, Text(env.lang, refusal_key, {{"ulb", UlbName(env.lang, o.ulb)}}));
     env.staff = nullptr;
     return page;
   }
   return o;
+}
+
+namespace {
+
+void AddCheckedPage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+                    Permission permission, std::string refusal_key, OfficeHandler handler) {
+  const bool post = method == "POST";
+  AddPage(router, site, std::move(method), pattern,
+          [post, permission, refusal_key = std::move(refusal_key), handler = std::move(handler)](
+              Site& site, http::Request& req, Env& env) -> http::Response {
+            Form form;
+            if (post) {
+              auto parsed = ParseForm(req);
+              if (!parsed.ok()) return StatusPage(env, parsed.status());
+              if (!CsrfValid(req, *parsed)) return CsrfRefused(env);
+              form = std::move(*parsed);
+            }
+            auto office = OfficeOf(site, req, env, permission, refusal_key);
+            if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
+            const Office& o = std::get<Office>(office);
+            env.staff = &o.who;
+            return handler(site, req, env, o, form);
+          });
+}
+
+}  // namespace
+
+void AddOfficePage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+                   Permission permission, OfficeHandler handler) {
+  AddCheckedPage(router, site, std::move(method), pattern, permission, "error_no_permission",
+                 std::move(handler));
+}
+
+void AddCounterPage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+                    OfficeHandler handler) {
+  AddCheckedPage(router, site, std::move(method), pattern, Permission::kPaymentCollect,
+                 "error_not_your_counter", std::move(handler));
 }
 
 Data OfficeData(const Env& env, const Office& o) {
@@ -434,11 +471,8 @@ http::Response PropertyFormPage(Site& site, Env& env, const Office& o, int statu
 
 // --- register pages ----------------------------------------------------------------------------
 
-http::Response RegisterSearch(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyRead);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response RegisterSearch(Site& site, http::Request& req, Env& env, const Office& o,
+                              const Form&) {
   Data data = OfficeData(env, o);
   const std::string base = "/staff/" + o.ulb.code + "/register";
   SearchInto(site, req, env.lang, o.ulb.code, base + "/", base, data);
@@ -447,25 +481,15 @@ http::Response RegisterSearch(Site& site, http::Request& req, Env& env) {
                     Text(env.lang, "register_title", {{"ulb", UlbName(env.lang, o.ulb)}}));
 }
 
-http::Response RegisterNewGet(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response RegisterNewGet(Site& site, http::Request&, Env& env, const Office& o, const Form&) {
   return PropertyFormPage(site, env, o, 200, PropertyForm{}, "");
 }
 
-http::Response RegisterNewPost(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
-  PropertyForm f = PropertyFormFrom(*form);
-  if (!Field(*form, "more_rows").empty()) return PropertyFormPage(site, env, o, 200, f, "");
-  const std::string key = Field(*form, "key");
+http::Response RegisterNewPost(Site& site, http::Request&, Env& env, const Office& o,
+                               const Form& form) {
+  PropertyForm f = PropertyFormFrom(form);
+  if (!Field(form, "more_rows").empty()) return PropertyFormPage(site, env, o, 200, f, "");
+  const std::string key = Field(form, "key");
   if (!IsFormKey(key)) {
     f.error = Text(env.lang, "error_form_key");
     return PropertyFormPage(site, env, o, 400, f, "");
@@ -540,11 +564,8 @@ std::string FormatTime(int64_t us) {
   return fmt::format("{} {:02}:{:02}", day.FormatIndian(), secs / 3600, secs / 60 % 60);
 }
 
-http::Response RegisterProperty(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyRead);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response RegisterProperty(Site& site, http::Request& req, Env& env, const Office& o,
+                                const Form&) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
   auto p = pt::PropertyRegister(site.api.ledgers).Get(o.ulb.code, *id);
@@ -568,11 +589,7 @@ http::Response RegisterProperty(Site& site, http::Request& req, Env& env) {
                     Text(env.lang, "property_title", {{"id", *id}}));
 }
 
-http::Response CorrectGet(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response CorrectGet(Site& site, http::Request& req, Env& env, const Office& o, const Form&) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
   auto p = pt::PropertyRegister(site.api.ledgers).Get(o.ulb.code, *id);
@@ -580,19 +597,13 @@ http::Response CorrectGet(Site& site, http::Request& req, Env& env) {
   return PropertyFormPage(site, env, o, 200, PropertyFormOf(*p), *id);
 }
 
-http::Response CorrectPost(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response CorrectPost(Site& site, http::Request& req, Env& env, const Office& o,
+                           const Form& form) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
-  PropertyForm f = PropertyFormFrom(*form);
-  if (!Field(*form, "more_rows").empty()) return PropertyFormPage(site, env, o, 200, f, *id);
-  const std::string key = Field(*form, "key");
+  PropertyForm f = PropertyFormFrom(form);
+  if (!Field(form, "more_rows").empty()) return PropertyFormPage(site, env, o, 200, f, *id);
+  const std::string key = Field(form, "key");
   if (!IsFormKey(key)) {
     f.error = Text(env.lang, "error_form_key");
     return PropertyFormPage(site, env, o, 400, f, *id);
@@ -619,11 +630,7 @@ http::Response CorrectPost(Site& site, http::Request& req, Env& env) {
                                   (w->changed ? "?done=corrected" : "?done=unchanged"));
 }
 
-http::Response HistoryPage(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyRead);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response HistoryPage(Site& site, http::Request& req, Env& env, const Office& o, const Form&) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
   auto history = pt::PropertyRegister(site.api.ledgers).History(o.ulb.code, *id);
@@ -786,11 +793,7 @@ ReturnRequest ReturnRequestFrom(Lang lang, const Form& form, const std::string& 
   return r;
 }
 
-http::Response ReturnsGet(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kPropertyRead);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response ReturnsGet(Site& site, http::Request& req, Env& env, const Office& o, const Form&) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
   ReturnForm f;
@@ -801,17 +804,11 @@ http::Response ReturnsGet(Site& site, http::Request& req, Env& env) {
 }
 
 // POST .../returns/preview: the assessment the return would record, for the staff to confirm.
-http::Response ReturnPreview(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response ReturnPreview(Site& site, http::Request& req, Env& env, const Office& o,
+                             const Form& form) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
-  ReturnRequest rr = ReturnRequestFrom(env.lang, *form, *id);
+  ReturnRequest rr = ReturnRequestFrom(env.lang, form, *id);
   if (!rr.input) return ReturnsPage(site, env, o, *id, 400, rr.form, rr.error, nullptr, "");
   auto a = pt::Billing(site.api.ledgers).PreviewReturn(o.ulb.code, *rr.input);
   if (!a.ok()) {
@@ -822,19 +819,13 @@ http::Response ReturnPreview(Site& site, http::Request& req, Env& env) {
 }
 
 // POST .../returns: files the return that was previewed.
-http::Response ReturnFile(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kPropertyWrite);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response ReturnFile(Site& site, http::Request& req, Env& env, const Office& o,
+                          const Form& form) {
   auto id = pt::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
-  ReturnRequest rr = ReturnRequestFrom(env.lang, *form, *id);
+  ReturnRequest rr = ReturnRequestFrom(env.lang, form, *id);
   if (!rr.input) return ReturnsPage(site, env, o, *id, 400, rr.form, rr.error, nullptr, "");
-  const std::string key = Field(*form, "key");
+  const std::string key = Field(form, "key");
   if (!IsFormKey(key)) {
     return ReturnsPage(site, env, o, *id, 400, rr.form, Text(env.lang, "error_form_key"), nullptr,
                        "");
@@ -854,16 +845,26 @@ http::Response ReturnFile(Site& site, http::Request& req, Env& env) {
 }  // namespace
 
 void AddOfficePages(http::Router& router, Site& site) {
-  AddPage(router, site, "GET", "/staff/{ulb}/register", RegisterSearch);
-  AddPage(router, site, "GET", "/staff/{ulb}/register/new", RegisterNewGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/register/new", RegisterNewPost);
-  AddPage(router, site, "GET", "/staff/{ulb}/register/{id}", RegisterProperty);
-  AddPage(router, site, "GET", "/staff/{ulb}/register/{id}/correct", CorrectGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/register/{id}/correct", CorrectPost);
-  AddPage(router, site, "GET", "/staff/{ulb}/register/{id}/history", HistoryPage);
-  AddPage(router, site, "GET", "/staff/{ulb}/register/{id}/returns", ReturnsGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/register/{id}/returns/preview", ReturnPreview);
-  AddPage(router, site, "POST", "/staff/{ulb}/register/{id}/returns", ReturnFile);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register", Permission::kPropertyRead,
+                RegisterSearch);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register/new", Permission::kPropertyWrite,
+                RegisterNewGet);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/register/new", Permission::kPropertyWrite,
+                RegisterNewPost);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register/{id}", Permission::kPropertyRead,
+                RegisterProperty);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register/{id}/correct",
+                Permission::kPropertyWrite, CorrectGet);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/register/{id}/correct",
+                Permission::kPropertyWrite, CorrectPost);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register/{id}/history",
+                Permission::kPropertyRead, HistoryPage);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/register/{id}/returns",
+                Permission::kPropertyRead, ReturnsGet);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/register/{id}/returns/preview",
+                Permission::kPropertyWrite, ReturnPreview);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/register/{id}/returns",
+                Permission::kPropertyWrite, ReturnFile);
 }
 
 }  // namespace palika::web::detail

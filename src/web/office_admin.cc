@@ -58,23 +58,12 @@ http::Response DemandForm(Site& site, Env& env, const Office& o, int status, con
                     Text(env.lang, "demand_title", {{"ulb", UlbName(env.lang, o.ulb)}}));
 }
 
-http::Response DemandGet(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kDemandRaise);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response DemandGet(Site& site, http::Request&, Env& env, const Office& o, const Form&) {
   return DemandForm(site, env, o, 200, FinancialYear::Of(Today()).Format(), "");
 }
 
-http::Response DemandPost(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kDemandRaise);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
-  const std::string text = Field(*form, "fy");
+http::Response DemandPost(Site& site, http::Request&, Env& env, const Office& o, const Form& form) {
+  const std::string text = Field(form, "fy");
   auto fy = FinancialYear::Parse(text);
   if (!fy.ok()) {
     return DemandForm(site, env, o, 400, text,
@@ -91,11 +80,8 @@ http::Response DemandPost(Site& site, http::Request& req, Env& env) {
                                   (started ? "" : "?already_running=1"));
 }
 
-http::Response DemandJobPage(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kDemandRaise);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response DemandJobPage(Site& site, http::Request& req, Env& env, const Office& o,
+                             const Form&) {
   auto fy = FinancialYear::Parse(req.Param("fy"));
   if (!fy.ok()) {
     return ErrorPage(env, 400, Text(env.lang, "error_fy", {{"fy", req.Param("fy").substr(0, 20)}}));
@@ -224,6 +210,7 @@ http::Response UsersPage(Site& site, Env& env, const Office& o, int status, cons
     d.set("grant_url", base + u.user.username + "/grant");
     d.set("revoke_url", base + u.user.username + "/revoke");
     d.set("disable_url", base + u.user.username + "/disable");
+    d.set("enable_url", base + u.user.username + "/enable");
     Data held{Data::type::list};
     std::vector<Role> missing;
     for (Role r : u.roles) {
@@ -259,29 +246,18 @@ http::Response UsersPage(Site& site, Env& env, const Office& o, int status, cons
                     Text(env.lang, "users_title", {{"ulb", UlbName(env.lang, o.ulb)}}));
 }
 
-http::Response UsersGet(Site& site, http::Request& req, Env& env) {
-  auto office = OfficeOf(site, req, env, Permission::kUsersManage);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response UsersGet(Site& site, http::Request& req, Env& env, const Office& o, const Form&) {
   const std::string done = req.Query("done").value_or("");
   std::string message;
-  if (done == "granted" || done == "revoked" || done == "disabled") {
+  if (done == "granted" || done == "revoked" || done == "disabled" || done == "enabled") {
     message = Text(env.lang, "users_done_" + done,
                    {{"username", req.Query("u").value_or("").substr(0, 32)}});
   }
   return UsersPage(site, env, o, 200, NewUserForm{}, "", message, nullptr);
 }
 
-http::Response UsersAdd(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kUsersManage);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
-  NewUserForm f{Field(*form, "username"), Field(*form, "display_name"), Field(*form, "role"), {}};
+http::Response UsersAdd(Site& site, http::Request&, Env& env, const Office& o, const Form& form) {
+  NewUserForm f{Field(form, "username"), Field(form, "display_name"), Field(form, "role"), {}};
   auto role = identity::ParseRole(f.role);
   if (!role) {
     f.errors["role"] = Text(env.lang, "error_role");
@@ -291,7 +267,7 @@ http::Response UsersAdd(Site& site, http::Request& req, Env& env) {
     f.errors["display_name"] = Text(env.lang, "error_display_name");
     return UsersPage(site, env, o, 400, f, "", "", nullptr);
   }
-  registry::NewUser nu{f.username, f.display_name, Field(*form, "password"),
+  registry::NewUser nu{f.username, f.display_name, Field(form, "password"),
                        identity::Grant{*role, o.ulb.code}};
   auto created = site.api.registry.AddUserBy(o.who, nu);
   if (!created.ok()) {
@@ -313,20 +289,16 @@ http::Response UsersAdd(Site& site, http::Request& req, Env& env) {
                    &*created);
 }
 
-http::Response UsersChange(Site& site, http::Request& req, Env& env, const std::string& what) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto office = OfficeOf(site, req, env, Permission::kUsersManage);
-  if (auto* r = std::get_if<http::Response>(&office)) return std::move(*r);
-  const Office& o = std::get<Office>(office);
-  env.staff = &o.who;
+http::Response UsersChange(Site& site, http::Request& req, Env& env, const Office& o,
+                           const Form& form, const std::string& what) {
   const std::string username = req.Param("username");
   Status s = Status::OK();
   if (what == "disable") {
     s = site.api.registry.DisableUser(o.who, username, o.ulb.code);
+  } else if (what == "enable") {
+    s = site.api.registry.EnableUser(o.who, username, o.ulb.code);
   } else {
-    auto role = identity::ParseRole(Field(*form, "role"));
+    auto role = identity::ParseRole(Field(form, "role"));
     if (!role) {
       return UsersPage(site, env, o, 400, NewUserForm{}, Text(env.lang, "error_role"), "", nullptr);
     }
@@ -338,25 +310,37 @@ http::Response UsersChange(Site& site, http::Request& req, Env& env, const std::
     return UsersPage(site, env, o, http::HttpStatusFor(s.kind()), NewUserForm{},
                      StatusText(env.lang, s), "", nullptr);
   }
-  const std::string done = what == "grant" ? "granted" : what == "revoke" ? "revoked" : "disabled";
+  const std::string done = what == "grant"     ? "granted"
+                           : what == "revoke"  ? "revoked"
+                           : what == "disable" ? "disabled"
+                                               : "enabled";
   return http::Response::Redirect("/staff/" + o.ulb.code + "/users?done=" + done +
                                   "&u=" + UrlEncode(username));
+}
+
+// The handler of one of the users' row buttons.
+OfficeHandler UsersChangeOf(std::string what) {
+  return [what = std::move(what)](Site& s, http::Request& r, Env& e, const Office& o,
+                                  const Form& f) { return UsersChange(s, r, e, o, f, what); };
 }
 
 }  // namespace
 
 void AddOfficeAdminPages(http::Router& router, Site& site) {
-  AddPage(router, site, "GET", "/staff/{ulb}/demand", DemandGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/demand", DemandPost);
-  AddPage(router, site, "GET", "/staff/{ulb}/demand/{fy}", DemandJobPage);
-  AddPage(router, site, "GET", "/staff/{ulb}/users", UsersGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/users", UsersAdd);
-  AddPage(router, site, "POST", "/staff/{ulb}/users/{username}/grant",
-          [](Site& s, http::Request& r, Env& e) { return UsersChange(s, r, e, "grant"); });
-  AddPage(router, site, "POST", "/staff/{ulb}/users/{username}/revoke",
-          [](Site& s, http::Request& r, Env& e) { return UsersChange(s, r, e, "revoke"); });
-  AddPage(router, site, "POST", "/staff/{ulb}/users/{username}/disable",
-          [](Site& s, http::Request& r, Env& e) { return UsersChange(s, r, e, "disable"); });
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/demand", Permission::kDemandRaise, DemandGet);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/demand", Permission::kDemandRaise, DemandPost);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/demand/{fy}", Permission::kDemandRaise,
+                DemandJobPage);
+  AddOfficePage(router, site, "GET", "/staff/{ulb}/users", Permission::kUsersManage, UsersGet);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/users", Permission::kUsersManage, UsersAdd);
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/users/{username}/grant",
+                Permission::kUsersManage, UsersChangeOf("grant"));
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/users/{username}/revoke",
+                Permission::kUsersManage, UsersChangeOf("revoke"));
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/users/{username}/disable",
+                Permission::kUsersManage, UsersChangeOf("disable"));
+  AddOfficePage(router, site, "POST", "/staff/{ulb}/users/{username}/enable",
+                Permission::kUsersManage, UsersChangeOf("enable"));
 }
 
 }  // namespace palika::web::detail

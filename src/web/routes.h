@@ -65,8 +65,22 @@ struct Office {
   identity::Principal who;
   registry::UlbInfo ulb;
 };
+// `refusal_key`: the catalogue's message of the 403 page ({ulb} is filled in).
 std::variant<Office, http::Response> OfficeOf(Site& site, const http::Request& req, Env& env,
-                                              identity::Permission permission);
+                                              identity::Permission permission,
+                                              std::string_view refusal_key = "error_no_permission");
+// A back-office page's handler, called only once its checks have passed: for a POST the form is
+// parsed and its CSRF token checked first (403 before anything else is read), then OfficeOf;
+// env.staff is the signed-in user. `form` is empty for a GET.
+using OfficeHandler =
+    std::function<http::Response(Site&, http::Request&, Env&, const Office&, const Form&)>;
+// Registers a back-office page that needs `permission` on the ULB of its path.
+void AddOfficePage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+                   identity::Permission permission, OfficeHandler handler);
+// Registers a counter page: payment.collect on the ULB of its path, and the counter's own 403
+// message ("you have no counter in {ulb}").
+void AddCounterPage(http::Router& router, Site& site, std::string method, std::string_view pattern,
+                    OfficeHandler handler);
 // The data every back-office page starts with: the ULB, its base path and the links of the
 // sections the user's roles allow ("nav").
 Data OfficeData(const Env& env, const Office& o);

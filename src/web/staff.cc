@@ -1,6 +1,7 @@
 // Staff pages: sign-in (username, password, one-time code) and the counter of a ULB: search,
 // dues, collect (cash, cheque, DD, UPI), the receipt with its A4 / 80 mm PDFs, day close, sign
-// out. Every counter page needs payment.collect on the ULB in its path (403 page otherwise).
+// out. Every counter page needs payment.collect on the ULB in its path (403 page otherwise),
+// checked by AddCounterPage before its handler runs.
 // A collect form carries an idempotency key made when the form was drawn, so a retry or a
 // double-click returns the first payment's receipt instead of taking the money twice.
 
@@ -59,30 +60,8 @@ std::variant<Principal, http::Response> SignedIn(Site& site, const http::Request
 
 namespace {
 
-// A counter page's checks: signed in, the ULB exists, and `who` may collect there.
-struct Counter {
-  Principal who;
-  registry::UlbInfo ulb;
-};
-std::variant<Counter, http::Response> CounterOf(Site& site, const http::Request& req, Env& env) {
-  auto signed_in = SignedIn(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&signed_in)) return std::move(*r);
-  Counter c{std::move(std::get<Principal>(signed_in)), {}};
-  auto ulb = UlbOf(site, req);
-  if (!ulb.ok()) return StatusPage(env, ulb.status());
-  c.ulb = *ulb;
-  if (!identity::Authorize(c.who, Permission::kPaymentCollect, c.ulb.code).ok()) {
-    env.staff = &c.who;  // the page still offers sign-out
-    http::Response page = ErrorPage(
-        env, 403, Text(env.lang, "error_not_your_counter", {{"ulb", UlbName(env.lang, c.ulb)}}));
-    env.staff = nullptr;
-    return page;
-  }
-  return c;
-}
-
 // Starts a counter page's data: the ULB, today, the links.
-Data CounterData(Env& env, const Counter& c) {
+Data CounterData(Env& env, const Office& c) {
   Data data;
   data.set("ulb_code", c.ulb.code);
   data.set("ulb_name", UlbName(env.lang, c.ulb));
@@ -159,11 +138,8 @@ http::Response SignOut(Site& site, http::Request& req, Env& env) {
   return r;
 }
 
-http::Response CounterSearch(Site& site, http::Request& req, Env& env) {
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
+http::Response CounterSearch(Site& site, http::Request& req, Env& env, const Office& c,
+                             const Form&) {
   Data data = CounterData(env, c);
   const std::string base = CounterBase(c.ulb.code);
   SearchInto(site, req, env.lang, c.ulb.code, base + "/p/", base, data);
@@ -177,7 +153,7 @@ struct CollectFields {
 };
 
 // The property page of the counter: dues and the collect form (with a fresh idempotency key).
-http::Response CounterPropertyPage(Site& site, Env& env, const Counter& c, const std::string& id,
+http::Response CounterPropertyPage(Site& site, Env& env, const Office& c, const std::string& id,
                                    int status, const CollectFields* entered,
                                    const std::string& error) {
   auto p = property_tax::PropertyRegister(site.api.ledgers).Get(c.ulb.code, id);
@@ -225,11 +201,8 @@ http::Response CounterPropertyPage(Site& site, Env& env, const Counter& c, const
                     Text(env.lang, "property_title", {{"id", id}}));
 }
 
-http::Response CounterProperty(Site& site, http::Request& req, Env& env) {
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
+http::Response CounterProperty(Site& site, http::Request& req, Env& env, const Office& c,
+                               const Form&) {
   auto id = property_tax::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
   return CounterPropertyPage(site, env, c, *id, 200, nullptr, "");
@@ -243,20 +216,14 @@ bool IsFormKey(const std::string& key) {
   return true;
 }
 
-http::Response Collect(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
+http::Response Collect(Site& site, http::Request& req, Env& env, const Office& c,
+                       const Form& form) {
   auto id = property_tax::CanonicalPropertyId(req.Param("id"));
   if (!id.ok()) return StatusPage(env, id.status());
 
-  CollectFields f{Field(*form, "amount"), Field(*form, "mode"), Field(*form, "reference"),
-                  Field(*form, "payer"), Field(*form, "counter")};
-  const std::string key = Field(*form, "key");
+  CollectFields f{Field(form, "amount"), Field(form, "mode"), Field(form, "reference"),
+                  Field(form, "payer"), Field(form, "counter")};
+  const std::string key = Field(form, "key");
   auto again = [&](int status, const std::string& error) {
     return CounterPropertyPage(site, env, c, *id, status, &f, error);
   };
@@ -299,11 +266,7 @@ http::Response Collect(Site& site, http::Request& req, Env& env) {
   return http::Response::Redirect(to);
 }
 
-http::Response ReceiptPage(Site& site, http::Request& req, Env& env) {
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
+http::Response ReceiptPage(Site& site, http::Request& req, Env& env, const Office& c, const Form&) {
   auto no = payments::ParseReceiptNo(req.Param("no"));
   if (!no.ok()) return StatusPage(env, no.status());
   auto p = payments::Payments(site.api.ledgers).Get(c.ulb.code, no->Format());
@@ -322,13 +285,12 @@ http::Response ReceiptPage(Site& site, http::Request& req, Env& env) {
                     Text(env.lang, "receipt_title", {{"no", p->receipt_no}}));
 }
 
-http::Response StaffReceiptPdf(Site& site, http::Request& req, Env& env) {
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  return ReceiptPdf(site, req, env, std::get<Counter>(counter).ulb.code, /*attachment=*/false);
+http::Response StaffReceiptPdf(Site& site, http::Request& req, Env& env, const Office& c,
+                               const Form&) {
+  return ReceiptPdf(site, req, env, c.ulb.code, /*attachment=*/false);
 }
 
-http::Response DayClosePage(Site& site, Env& env, const Counter& c, const std::string& counter_code,
+http::Response DayClosePage(Site& site, Env& env, const Office& c, const std::string& counter_code,
                             int status, const std::string& error,
                             const accounts::DayCloseRecord* closed) {
   Data data = CounterData(env, c);
@@ -363,35 +325,25 @@ http::Response DayClosePage(Site& site, Env& env, const Counter& c, const std::s
                     Text(env.lang, "day_close_title", {{"counter", counter_code}}));
 }
 
-http::Response DayCloseGet(Site& site, http::Request& req, Env& env) {
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
+http::Response DayCloseGet(Site& site, http::Request& req, Env& env, const Office& c, const Form&) {
   auto code = payments::CounterCode(req.Query("counter").value_or(""));
   if (!code.ok()) return StatusPage(env, code.status());
   return DayClosePage(site, env, c, *code, 200, "", nullptr);
 }
 
-http::Response DayClosePost(Site& site, http::Request& req, Env& env) {
-  auto form = ParseForm(req);
-  if (!form.ok()) return StatusPage(env, form.status());
-  if (!CsrfValid(req, *form)) return CsrfRefused(env);
-  auto counter = CounterOf(site, req, env);
-  if (auto* r = std::get_if<http::Response>(&counter)) return std::move(*r);
-  const Counter& c = std::get<Counter>(counter);
-  env.staff = &c.who;
-  auto counter_code = payments::CounterCode(Field(*form, "counter"));
+http::Response DayClosePost(Site& site, http::Request&, Env& env, const Office& c,
+                            const Form& form) {
+  auto counter_code = payments::CounterCode(Field(form, "counter"));
   if (!counter_code.ok()) return StatusPage(env, counter_code.status());
   const std::string code = *counter_code;
-  const std::string key = Field(*form, "key");
+  const std::string key = Field(form, "key");
   if (!IsFormKey(key))
     return DayClosePage(site, env, c, code, 400, Text(env.lang, "error_form_key"), nullptr);
-  auto declared = Money::Parse(Field(*form, "declared"));
+  auto declared = Money::Parse(Field(form, "declared"));
   if (!declared.ok()) {
     return DayClosePage(site, env, c, code, 400, StatusText(env.lang, declared.status()), nullptr);
   }
-  accounts::DayCloseRequest request{Today(), code, *declared, Field(*form, "note")};
+  accounts::DayCloseRequest request{Today(), code, *declared, Field(form, "note")};
   boost::json::object fingerprint{{"date", request.date.Format()},
                                   {"counter", code},
                                   {"declared_cash_paise", declared->paise()},
@@ -414,13 +366,13 @@ void AddStaffPages(http::Router& router, Site& site) {
   AddPage(router, site, "GET", "/staff", StaffHome);
   AddPage(router, site, "POST", "/staff/sign-in", SignIn);
   AddPage(router, site, "POST", "/staff/sign-out", SignOut);
-  AddPage(router, site, "GET", "/staff/{ulb}", CounterSearch);
-  AddPage(router, site, "GET", "/staff/{ulb}/p/{id}", CounterProperty);
-  AddPage(router, site, "POST", "/staff/{ulb}/p/{id}/collect", Collect);
-  AddPage(router, site, "GET", "/staff/{ulb}/receipts/{no}", ReceiptPage);
-  AddPage(router, site, "GET", "/staff/{ulb}/receipts/{no}.pdf", StaffReceiptPdf);
-  AddPage(router, site, "GET", "/staff/{ulb}/day-close", DayCloseGet);
-  AddPage(router, site, "POST", "/staff/{ulb}/day-close", DayClosePost);
+  AddCounterPage(router, site, "GET", "/staff/{ulb}", CounterSearch);
+  AddCounterPage(router, site, "GET", "/staff/{ulb}/p/{id}", CounterProperty);
+  AddCounterPage(router, site, "POST", "/staff/{ulb}/p/{id}/collect", Collect);
+  AddCounterPage(router, site, "GET", "/staff/{ulb}/receipts/{no}", ReceiptPage);
+  AddCounterPage(router, site, "GET", "/staff/{ulb}/receipts/{no}.pdf", StaffReceiptPdf);
+  AddCounterPage(router, site, "GET", "/staff/{ulb}/day-close", DayCloseGet);
+  AddCounterPage(router, site, "POST", "/staff/{ulb}/day-close", DayClosePost);
 }
 
 }  // namespace palika::web::detail

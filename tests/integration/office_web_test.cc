@@ -431,6 +431,36 @@ TEST_F(OfficeWebTest, UlbAdminAddsACashierButNoStateRoleAndNoOtherUlbsStaff) {
   EXPECT_EQ(Get(cash2, "/staff/0152").status, 401);
   EXPECT_EQ(server_->Query("state", "SELECT active FROM users WHERE username = 'indore.cash2'"),
             "0");
+  EXPECT_THAT(Get(admin, "/staff/0152/users").body,
+              HasSubstr("action=\"/staff/0152/users/indore.cash2/enable\""));
+
+  // Enabled again (user.enabled): another ULB's account is refused; the old session stays
+  // ended, a new sign-in works; enabling an active user writes nothing.
+  EXPECT_EQ(Post(admin, "/staff/0152/users/sehore.cashier/enable", Form({})).status, 403);
+  auto e = Post(admin, "/staff/0152/users/indore.cash2/enable", Form({}));
+  ASSERT_EQ(e.status, 303) << e.body;
+  EXPECT_THAT(Get(admin, e.Header("location")).body,
+              HasSubstr("indore.cash2 का खाता फिर चालू कर दिया गया"));
+  EXPECT_EQ(server_->Query("state", "SELECT active FROM users WHERE username = 'indore.cash2'"),
+            "1");
+  EXPECT_EQ(
+      server_->Query("state", "SELECT COUNT(*) FROM ledger_entries WHERE type = 'user.enabled'"),
+      "1");
+  EXPECT_EQ(Get(cash2, "/staff/0152").status, 401);
+  const int64_t enabled = Entries("state");
+  EXPECT_EQ(Post(admin, "/staff/0152/users/indore.cash2/enable", Form({})).status, 303);
+  EXPECT_EQ(Entries("state"), enabled);
+  Browser again;
+  auto in = Post(again, "/staff/sign-in",
+                 Form({{"username", "indore.cash2"},
+                       {"password", kDemoPassword},
+                       {"otp", server_->NextOtp("indore.cash2")}}));
+  ASSERT_EQ(in.status, 303) << in.body;
+  const std::string set_cookie = in.Header("set-cookie");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(set_cookie, m, std::regex("palika_staff=([^;]+);")));
+  again.staff = m[1].str();
+  EXPECT_EQ(Get(again, "/staff/0152").status, 200);
 }
 
 }  // namespace

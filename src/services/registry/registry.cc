@@ -129,6 +129,10 @@ void RegisterStateProjections(ledger::Projections& p) {
     auto o = Payload(e);
     return tx.Exec("UPDATE users SET active = 0 WHERE id = ?", {Str(o, "user_id")});
   });
+  p.OnEvent("user.enabled", [](Transaction& tx, const Entry& e) {
+    auto o = Payload(e);
+    return tx.Exec("UPDATE users SET active = 1 WHERE id = ?", {Str(o, "user_id")});
+  });
   p.OnEvent("role.granted", [](Transaction& tx, const Entry& e) {
     auto o = Payload(e);
     return tx.Exec(
@@ -393,6 +397,16 @@ Result<json::object> Registry::RevokeRole(const Principal& by, const std::string
 
 Status Registry::DisableUser(const Principal& by, const std::string& username,
                              const std::string& ulb) {
+  return SetUserActive(by, username, ulb, false);
+}
+
+Status Registry::EnableUser(const Principal& by, const std::string& username,
+                            const std::string& ulb) {
+  return SetUserActive(by, username, ulb, true);
+}
+
+Status Registry::SetUserActive(const Principal& by, const std::string& username,
+                               const std::string& ulb, bool active) {
   PALIKA_RETURN_IF_ERROR(identity::Authorize(by, identity::Permission::kUsersManage, ulb));
   const bool state_admin =
       identity::Authorize(by, identity::Permission::kUlbRegister, identity::kAllUlbs).ok();
@@ -402,14 +416,14 @@ Status Registry::DisableUser(const Principal& by, const std::string& username,
             auto u, tx.QueryOne("SELECT id, active FROM users WHERE username = ?", {username}));
         if (!u) return UserNotFound(username);
         const std::string user_id = u->Text(0);
-        if (user_id == by.user_id) {
+        if (!active && user_id == by.user_id) {
           return Status::InvalidArgument(
               "cannot_disable_self",
               "You cannot disable your own account; ask another administrator.",
               "आप अपना ही खाता बंद नहीं कर सकते; किसी अन्य प्रशासक से कहें।");
         }
-        // A ULB administrator disables only their ULB's staff: someone with a role anywhere else
-        // (or state-wide) is the state administrator's to disable.
+        // A ULB administrator disables and enables only their ULB's staff: someone with a role
+        // anywhere else (or state-wide) is the state administrator's.
         bool in_ulb = false, elsewhere = false;
         PALIKA_RETURN_IF_ERROR(tx.ForEach("SELECT ulb FROM role_grants WHERE user_id = ?",
                                           {user_id}, [&](const store::Row& g) {
@@ -421,14 +435,15 @@ Status Registry::DisableUser(const Principal& by, const std::string& username,
               "user_of_other_ulb",
               "'" + username +
                   "' is not staff of this ULB alone; only the state administrator "
-                  "can disable this account.",
+                  "can disable or enable this account.",
               "'" + username +
                   "' केवल इस निकाय का कर्मचारी नहीं है; यह खाता केवल राज्य प्रशासक "
-                  "बंद कर सकते हैं।");
+                  "बंद या चालू कर सकते हैं।");
         }
-        json::object response{{"username", username}, {"disabled", true}};
-        if (u->Int(1) == 0) return Decision{{}, response};  // already disabled: nothing to write
-        return Decision{{Event{"user.disabled", {{"user_id", user_id}}}}, response};
+        json::object response{{"username", username}, {"disabled", !active}};
+        if ((u->Int(1) != 0) == active) return Decision{{}, response};  // nothing to change
+        return Decision{{Event{active ? "user.enabled" : "user.disabled", {{"user_id", user_id}}}},
+                        response};
       });
   return r.ok() ? Status::OK() : r.status();
 }

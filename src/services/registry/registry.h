@@ -92,6 +92,11 @@ class Registry {
   // Disabling oneself is refused; disabling a disabled user writes nothing.
   Status DisableUser(const identity::Principal& by, const std::string& username,
                      const std::string& ulb);
+  // Enables a disabled `username` again ("user.enabled"): they may sign in anew (sessions that
+  // ended when they were disabled stay ended). The same authority as DisableUser; enabling an
+  // active user writes nothing.
+  Status EnableUser(const identity::Principal& by, const std::string& username,
+                    const std::string& ulb);
   Status ChangePassword(const std::string& user_id, const std::string& old_password,
                         const std::string& new_password);
   Result<std::optional<UserRecord>> FindUser(const std::string& username);
@@ -131,6 +136,9 @@ class Registry {
   Result<boost::json::object> ChangeGrant(const identity::Principal& by,
                                           const std::string& username, identity::Role role,
                                           const std::string& ulb, bool grant);
+  // DisableUser / EnableUser: user.disabled or user.enabled, when it changes anything.
+  Status SetUserActive(const identity::Principal& by, const std::string& username,
+                       const std::string& ulb, bool active);
 
   ledger::LedgerSet& ledgers_;
 

@@ -174,7 +174,13 @@ Result<identity::Principal> Sessions::Authenticate(const std::string& token) {
     }
   }
   PALIKA_ASSIGN_OR_RETURN(auto user, registry_.FindUserById(user_id));
-  if (!user || !user->active) return SessionEnded();
+  if (!user || !user->active) {
+    // Ended for good: enabling the user again later must not bring this session back.
+    std::lock_guard lk(mu_);
+    (void)db_->Exec("DELETE FROM sessions WHERE token_hash = ?", {hash});
+    sessions_.erase(hash);
+    return SessionEnded();
+  }
   PALIKA_ASSIGN_OR_RETURN(auto grants, registry_.GrantsOf(user_id));
   identity::Principal p{user->id, user->username, user->display_name, std::move(grants)};
   std::lock_guard lk(mu_);
