@@ -6,7 +6,7 @@ namespace palika::accounts {
 namespace {
 
 // Sources of the codes: docs/accounts.md ("Chart of accounts").
-constexpr std::array<Account, 8> kChart = {{
+constexpr std::array<Account, 9> kChart = {{
     {kPropertyTax, "Property tax", "संपत्ति कर", AccountKind::kIncome},
     {kSamekitKar, "Other taxes: samekit kar (consolidated sanitation, lighting and fire tax)",
      "अन्य कर: समेकित कर (स्वच्छता, प्रकाश एवं अग्नि कर)", AccountKind::kIncome},
@@ -19,6 +19,8 @@ constexpr std::array<Account, 8> kChart = {{
     {kAdvanceCollections, "Advance collection of revenues", "राजस्व की अग्रिम वसूली",
      AccountKind::kLiability},
     {kCashInHand, "Cash in hand", "हाथ में नकद (रोकड़)", AccountKind::kAsset},
+    {kGatewayClearing, "Online collections awaiting the payment gateway's settlement",
+     "पेमेंट गेटवे से बैंक में आने वाली ऑनलाइन वसूली (मार्गस्थ)", AccountKind::kAsset},
     {kBank, "Balance with bank: nationalised bank", "बैंक में शेष: राष्ट्रीयकृत बैंक", AccountKind::kAsset},
 }};
 

@@ -33,7 +33,14 @@ inline constexpr std::string_view kEducationCessPayable = "350-30-01";  // liabi
 inline constexpr std::string_view kUrbanDevelopmentCessPayable = "350-30-02";  // liability
 inline constexpr std::string_view kAdvanceCollections = "350-41";              // liability
 inline constexpr std::string_view kCashInHand = "450-10";                      // asset
-inline constexpr std::string_view kBank = "450-21";                            // asset
+// Online collections until the payment gateway settles them into the bank (days later, less
+// its fee): money the ULB has but not yet in its bank. Beside eGov's 450-10-51 cheques in hand.
+inline constexpr std::string_view kGatewayClearing = "450-10-52";  // asset
+inline constexpr std::string_view kBank = "450-21";                // asset
+
+// The accounts a collection brings money into (cash, the gateway's clearing account, the bank):
+// the collection reports count movements on these.
+inline constexpr std::string_view kCollectionAccounts[] = {kCashInHand, kGatewayClearing, kBank};
 
 // Every account, in code order.
 std::span<const Account> ChartOfAccounts();

@@ -260,7 +260,10 @@ Journal PropertyTaxCollectionJournal(const property_tax::Allocation& allocation,
   j.reference = std::move(receipt_no);
   j.counter = std::move(counter);
   j.mode = std::string(mode);
-  const std::string_view cash_account = mode == "cash" ? kCashInHand : kBank;
+  // Online money reaches the bank only when the gateway settles: until then it is in clearing.
+  const std::string_view cash_account = mode == "cash"     ? kCashInHand
+                                        : mode == "online" ? kGatewayClearing
+                                                           : kBank;
   j.lines.push_back({std::string(cash_account), allocation.amount, Money()});
   AddCredits(j.lines, allocation);
   Credit(j.lines, kAdvanceCollections, allocation.advance);

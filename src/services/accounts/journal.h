@@ -71,7 +71,8 @@ Result<ledger::Event> JournalEvent(const Journal& journal);
 Result<Journal> JournalFromPayload(const boost::json::object& payload);
 
 // The collection journal of a property-tax payment (allocation.h's Allocation): Dr cash in hand
-// (cash) or bank (cheque, dd, upi, online) for the amount; Cr property tax, samekit kar revenue,
+// (cash), the payment gateway's clearing account (online: the gateway settles into the bank
+// later) or bank (cheque, dd, upi) for the amount; Cr property tax, samekit kar revenue,
 // education cess and urban development cess payable (collected for the state), surcharge
 // (penalty) income, and advance collections (a liability) for the advance. Rebates and waivers
 // move no money and are not in it. Lines with nothing on them are left out.

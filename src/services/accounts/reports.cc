@@ -42,13 +42,15 @@ void Add(Dcb& to, const Dcb& d) {
 Result<CollectionRegisterReport> CollectionRegister(Transaction& tx, CivilDate date) {
   // Each voucher's movement on cash and bank: + for money in (collection), - for money out.
   PALIKA_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT j.counter, j.mode, j.voucher, COUNT(DISTINCT j.voucher_no),"
-                          " COALESCE(SUM(l.debit_paise - l.credit_paise), 0)"
-                          " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
-                          " WHERE j.date = ? AND j.voucher IN ('collection', 'reversal')"
-                          " AND l.account IN (?, ?)"
-                          " GROUP BY j.counter, j.mode, j.voucher ORDER BY j.counter, j.mode",
-                          {date.Format(), std::string(kCashInHand), std::string(kBank)}));
+      auto rows,
+      tx.Query("SELECT j.counter, j.mode, j.voucher, COUNT(DISTINCT j.voucher_no),"
+               " COALESCE(SUM(l.debit_paise - l.credit_paise), 0)"
+               " FROM journal j JOIN journal_lines l ON l.voucher_no = j.voucher_no"
+               " WHERE j.date = ? AND j.voucher IN ('collection', 'reversal')"
+               " AND l.account IN (?, ?, ?)"
+               " GROUP BY j.counter, j.mode, j.voucher ORDER BY j.counter, j.mode",
+               {date.Format(), std::string(kCollectionAccounts[0]),
+                std::string(kCollectionAccounts[1]), std::string(kCollectionAccounts[2])}));
   CollectionRegisterReport out;
   out.date = date;
   std::map<std::pair<std::string, std::string>, CollectionRow> by;
@@ -126,9 +128,10 @@ Result<CollectionSummary> CollectionsBetween(Transaction& tx, CivilDate from, Ci
       " LEFT JOIN payments p ON p.receipt_no = j.reference"
       " LEFT JOIN properties pr ON pr.id = p.property_id"
       " WHERE j.date BETWEEN ? AND ? AND j.voucher IN ('collection', 'reversal')"
-      " AND l.account IN (?, ?)"
+      " AND l.account IN (?, ?, ?)"
       " GROUP BY j.date, j.mode, COALESCE(pr.ward, 0), j.voucher",
-      {from.Format(), to.Format(), std::string(kCashInHand), std::string(kBank)},
+      {from.Format(), to.Format(), std::string(kCollectionAccounts[0]),
+       std::string(kCollectionAccounts[1]), std::string(kCollectionAccounts[2])},
       [&](const store::Row& row) {
         const bool collection = row.Text(3) == "collection";
         const int64_t vouchers = row.Int(4);
@@ -176,8 +179,9 @@ Result<Money> NetCollected(Transaction& tx, CivilDate from, CivilDate to) {
   PALIKA_ASSIGN_OR_RETURN(
       auto row,
       tx.QueryOne("SELECT COALESCE(SUM(debit_paise - credit_paise), 0) FROM journal_daily"
-                  " WHERE account IN (?, ?) AND date BETWEEN ? AND ?",
-                  {std::string(kCashInHand), std::string(kBank), from.Format(), to.Format()}));
+                  " WHERE account IN (?, ?, ?) AND date BETWEEN ? AND ?",
+                  {std::string(kCollectionAccounts[0]), std::string(kCollectionAccounts[1]),
+                   std::string(kCollectionAccounts[2]), from.Format(), to.Format()}));
   if (!row) return Money();
   return Money::FromPaise(row->Int(0));
 }

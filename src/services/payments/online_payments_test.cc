@@ -17,6 +17,7 @@
 
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
+#include "services/accounts/reports.h"
 #include "services/payments/payments_testing.h"
 #include "services/payments/sandbox_gateway.h"
 #include "services/property_tax/billing.h"
@@ -129,6 +130,23 @@ TEST_F(OnlinePaymentsTest, SuccessCollectsTheOnlineDuesOnceHoweverOftenConfirmed
   EXPECT_EQ(p->mode, "online");
   EXPECT_EQ(p->reference, outcome->callback.txn_id);
   EXPECT_EQ(p->amount, started->order.amount);
+  // Posted to the gateway's clearing account (the gateway settles into the bank later), and still
+  // counted as collected that day; the trial balance balances.
+  EXPECT_EQ(Count("SELECT SUM(debit_paise) FROM journal_lines WHERE account = '450-10-52'"),
+            p->amount.paise());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM journal_lines WHERE account = '450-21'"), 0);
+  ASSERT_TRUE((*ledgers_->Ulb(kUlb))
+                  ->Read([&](store::Transaction& tx) -> Status {
+                    PALIKA_ASSIGN_OR_RETURN(auto reg, accounts::CollectionRegister(tx, p->date));
+                    EXPECT_EQ(reg.net, p->amount);
+                    PALIKA_ASSIGN_OR_RETURN(auto net, accounts::NetCollected(tx, p->date, p->date));
+                    EXPECT_EQ(net, p->amount);
+                    PALIKA_ASSIGN_OR_RETURN(auto tb, accounts::TrialBalance(tx, p->date));
+                    EXPECT_EQ(tb.debit_balance, tb.credit_balance);
+                    EXPECT_EQ(tb.debit, tb.credit);
+                    return Status::OK();
+                  })
+                  .ok());
   ExpectReplayMatches();
 }
 
