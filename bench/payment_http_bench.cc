@@ -34,6 +34,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -237,12 +238,22 @@ std::map<std::string, TableStat> TableStats(const fs::path& file) {
   return out;
 }
 
+double ProcessCpuSeconds() {
+  rusage r{};
+  getrusage(RUSAGE_SELF, &r);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(r.ru_utime) + seconds(r.ru_stime);
+}
+
 struct HttpFigures {
   int64_t payments = 0;
   int64_t errors = 0;
   double seconds = 0;
   std::vector<double> latency_ms;
-  double commits = 0;  // ULB ledger commits during the run
+  double commits = 0;      // ULB ledger commits during the run
+  double cpu_seconds = 0;  // this process's CPU time (user + system) during the run
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -475,7 +486,9 @@ int main(int argc, char** argv) {
     const std::string token = SignIn(server.port(), prep.totp_secret);
     const MetricLabels ulb{{"ulb", kUlb}};
     const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
+    const double cpu0 = ProcessCpuSeconds();
     f = RunHttp(server.port(), token, prep.ids, flags.clients, flags.seconds);
+    f.cpu_seconds = ProcessCpuSeconds() - cpu0;
     f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
     fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
                server.port(), options.io_threads, options.worker_threads);
@@ -497,6 +510,12 @@ int main(int argc, char** argv) {
       "ms, p99 {:.2f} ms, max {:.2f} ms\n",
       flags.clients, f.payments, f.seconds, per_s, p50, p99, max);
   if (f.errors) fmt::print("         {} requests NOT answered 201 (see above)\n", f.errors);
+  // Steadier than payments/s on a shared machine: what the work cost, whatever else ran.
+  fmt::print(
+      "cpu:     {:.0f} us of CPU per payment in this process (server and its {} clients), "
+      "{:.2f} of {} CPUs busy\n",
+      f.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(f.payments, 1)), flags.clients,
+      f.seconds > 0 ? f.cpu_seconds / f.seconds : 0, std::thread::hardware_concurrency());
 
   // What a payment wrote, table by table.
   std::vector<RowShape> shapes;
