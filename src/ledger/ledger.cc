@@ -414,8 +414,8 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
         (void)writer_db_->RollbackToSavepoint("cmd");
         tree_ = saved_tree;
         next_seq_ = saved_seq;
-        // After some failures mid-statement (a full disk, say, when a savepoint's journal spills
-        // to a temporary file) SQLite rolls back the whole transaction: the commands before this
+        // After some failures mid-statement (a full disk, say, when a full page cache spills to
+        // the WAL) SQLite rolls back the whole transaction: the commands before this
         // one are gone too, and a later SAVEPOINT would open a transaction of its own. The batch
         // fails as a whole.
         if (!writer_db_->InTransaction()) {
