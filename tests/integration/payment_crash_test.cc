@@ -341,6 +341,14 @@ TEST_F(PaymentCrashTest, KillNineWhileCashiersCollectLosesNoReceiptAndLeavesNoGa
     CheckAfterRestart();
     if (lost_but_recorded_ + lost_and_absent_ > lost_before) ++killed_in_flight;
     if (HasFailure()) return;
+    // A long run (make fault) says how far it got, so a log read mid-run is worth something.
+    if ((cycle + 1) % 50 == 0) {
+      std::cout << fmt::format("cycle {} of {} after {:.0f} s: {} payments acknowledged\n",
+                               cycle + 1, cycles,
+                               std::chrono::duration<double>(Clock::now() - started).count(),
+                               book_.paid().size())
+                << std::flush;
+    }
   }
   // A clean stop closes with a final checkpoint; then everything verifies.
   ASSERT_TRUE(server_->Stop());
