@@ -1,8 +1,12 @@
 #include "ledger/backup_acks.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
+
+#include "ledger/durable_file.h"
 
 namespace palika::ledger {
 namespace {
@@ -10,10 +14,20 @@ namespace {
 // Batches remembered per ledger while a host trails (enough for minutes of heavy load); past it
 // the oldest are dropped and a lagging host's seconds are a lower bound.
 constexpr size_t kMaxBatches = 100000;
+constexpr char kFileFormat[] = "palika-backup-acks/1";
+// More hosts x ledgers than a state has (413 ULBs x a few hosts) fit well below this.
+constexpr size_t kMaxFileBytes = 64 << 20;
+
+int64_t UnixMicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
-BackupAcks::BackupAcks(Metrics* metrics) : metrics_(metrics) {
+BackupAcks::BackupAcks(Metrics* metrics, std::filesystem::path file)
+    : metrics_(metrics), file_(std::move(file)) {
   if (metrics_) {
     metrics_->RegisterGauge(
         "palika_backup_lag_entries",
@@ -28,6 +42,99 @@ BackupAcks::BackupAcks(Metrics* metrics) : metrics_(metrics) {
                                 {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30});
     metrics_->RegisterCounter("palika_backup_sync_timeouts_total",
                               "Writes answered 503 because no backup confirmed them in time.");
+  }
+  if (!file_.empty()) {
+    Load();
+    flusher_ = std::thread([this] { FlushLoop(); });
+  }
+}
+
+BackupAcks::~BackupAcks() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
+void BackupAcks::Load() {
+  auto text = ReadWholeFile(file_, kMaxFileBytes);
+  if (!text.ok()) {
+    if (text.status().kind() != StatusKind::kNotFound) {
+      spdlog::warn("backup acks: {}; every backup host is unknown until it reports again",
+                   text.status().message());
+    }
+    return;
+  }
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(*text, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* format = o ? o->if_contains("format") : nullptr;
+  const auto* acks = o ? o->if_contains("acks") : nullptr;
+  if (!format || !format->is_string() || format->get_string() != kFileFormat || !acks ||
+      !acks->is_array()) {
+    spdlog::warn("backup acks: {} is not a {} file; it is ignored and rewritten at the next ack",
+                 file_.string(), kFileFormat);
+    return;
+  }
+  const auto now = Clock::now();
+  const int64_t now_us = UnixMicrosNow();
+  std::lock_guard lk(mu_);
+  for (const auto& item : acks->get_array()) {
+    const auto* a = item.if_object();
+    const auto* ledger = a ? a->if_contains("ledger") : nullptr;
+    const auto* host = a ? a->if_contains("host") : nullptr;
+    const auto* held = a ? a->if_contains("held") : nullptr;
+    const auto* at = a ? a->if_contains("last_ack_us") : nullptr;
+    if (!ledger || !ledger->is_string() || !host || !host->is_string() || !held ||
+        !(held->is_uint64() || (held->is_int64() && held->get_int64() >= 0)) || !at ||
+        !at->is_int64()) {
+      continue;
+    }
+    HostState& h =
+        ledgers_[std::string(ledger->get_string())].hosts[std::string(host->get_string())];
+    h.held = held->to_number<uint64_t>();
+    h.last_ack_unix_us = at->get_int64();
+    // Its age on the wall clock, carried over to this process's steady clock.
+    h.last_ack = now - std::chrono::microseconds(std::max<int64_t>(0, now_us - h.last_ack_unix_us));
+  }
+}
+
+std::string BackupAcks::SerializeLocked() const {
+  boost::json::array acks;
+  for (const auto& [ledger, l] : ledgers_) {
+    for (const auto& [host, h] : l.hosts) {
+      acks.push_back(boost::json::object{{"ledger", ledger},
+                                         {"host", host},
+                                         {"held", h.held},
+                                         {"last_ack_us", h.last_ack_unix_us}});
+    }
+  }
+  return boost::json::serialize(boost::json::object{{"format", kFileFormat}, {"acks", acks}}) +
+         "\n";
+}
+
+Status BackupAcks::WriteFile(const std::string& text) const {
+  return ReplaceFileDurably(file_, text, 0644);
+}
+
+void BackupAcks::FlushLoop() {
+  uint64_t written = 0;
+  std::unique_lock lk(mu_);
+  while (true) {
+    changed_.wait(lk, [&] { return stopping_ || changes_ != written; });
+    if (changes_ == written) return;  // stopping, nothing new
+    const uint64_t now_at = changes_;
+    const std::string text = SerializeLocked();
+    lk.unlock();
+    Status s = WriteFile(text);
+    if (!s.ok()) spdlog::warn("backup acks not saved: {}", s.message());
+    lk.lock();
+    written = now_at;
+    if (stopping_) continue;  // one more round writes what came in meanwhile
+    // At most one write per kFlushDelay, however often pullers ack.
+    changed_.wait_for(lk, kFlushDelay, [&] { return stopping_; });
   }
 }
 
@@ -59,6 +166,8 @@ void BackupAcks::Ack(const std::string& host, const std::string& ledger, uint64_
     LedgerState& l = ledgers_[ledger];
     HostState& h = l.hosts[host];
     h.last_ack = now;
+    h.last_ack_unix_us = UnixMicrosNow();
+    ++changes_;
     if (size > h.held) {
       for (const auto& [batch_size, at] : l.batches) {
         if (batch_size <= h.held) continue;
@@ -73,6 +182,7 @@ void BackupAcks::Ack(const std::string& host, const std::string& ledger, uint64_
     while (!l.batches.empty() && l.batches.front().first <= min_held) l.batches.pop_front();
   }
   acked_.notify_all();
+  if (!file_.empty()) changed_.notify_all();
   if (metrics_) {
     for (double d : delays)
       metrics_->Observe("palika_backup_ack_delay_seconds", {{"host", host}}, d);

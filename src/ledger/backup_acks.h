@@ -9,16 +9,24 @@
 //     hold its entry, like PostgreSQL's synchronous standby, and fails after the timeout with
 //     Unavailable "backup_not_confirmed" (the write is recorded here; a retry with the same
 //     Idempotency-Key returns the same answer once a backup holds it).
-// Acks live in memory only: after a restart every host is unknown until its next ack (a puller
-// acks at every poll). A host is the name of its replication token. Thread-safe.
+// Given a file (LedgerSet gives DATA/backup-acks.json), what each host holds is kept there too
+// and read back at start, so a restart does not turn every ULB's backup "unknown" until the
+// pullers report again; synchronous mode trusts reloaded acks (a backup host never deletes a
+// segment). A background thread rewrites the file (fsync + rename) within kFlushDelay of a change
+// and once more on destruction; a crash loses at most that last moment of acks, which only makes
+// a host look further behind until its next ack. Not in the ledger: an ack is not a municipal
+// record, and an entry per ack would itself be new data for the backups to trail.
+// A host is the name of its replication token. Thread-safe.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,7 +37,14 @@ namespace palika::ledger {
 
 class BackupAcks {
  public:
-  explicit BackupAcks(Metrics* metrics = nullptr);
+  // A missing file means nothing is known yet; an unreadable or malformed one is logged and
+  // replaced at the next ack.
+  explicit BackupAcks(Metrics* metrics = nullptr, std::filesystem::path file = {});
+  ~BackupAcks();
+  BackupAcks(const BackupAcks&) = delete;
+  BackupAcks& operator=(const BackupAcks&) = delete;
+
+  static constexpr std::chrono::milliseconds kFlushDelay{200};
 
   // Synchronous mode: a write waits for `hosts` hosts (0: off, the default) for up to `timeout`.
   void RequireSync(int hosts, std::chrono::milliseconds timeout);
@@ -50,7 +65,7 @@ class BackupAcks {
     double seconds = 0;      // how long the oldest entry it lacks has been committed
     double since_ack = 0;    // seconds since the host's last ack of this ledger
   };
-  // Every (ledger, host) pair that has acked since start, sorted.
+  // Every (ledger, host) pair known: acked since start or read back from the file, sorted.
   std::vector<Lag> Lags() const;
   // Sets the lag gauges from Lags() (call before rendering /metrics).
   void ExportMetrics(Metrics& metrics) const;
@@ -60,6 +75,7 @@ class BackupAcks {
   struct HostState {
     uint64_t held = 0;
     Clock::time_point last_ack;
+    int64_t last_ack_unix_us = 0;  // the same moment on the wall clock, for the file
   };
   struct LedgerState {
     uint64_t committed = 0;
@@ -68,6 +84,11 @@ class BackupAcks {
     std::map<std::string, HostState> hosts;
   };
   int HostsHoldingLocked(const LedgerState& l, uint64_t seq) const;
+  void Load();
+  // The flusher thread: writes file_ after each change, at most every kFlushDelay.
+  void FlushLoop();
+  Status WriteFile(const std::string& text) const;
+  std::string SerializeLocked() const;
   double LagSecondsLocked(const LedgerState& l, uint64_t held, Clock::time_point now) const;
 
   Metrics* metrics_;
@@ -76,6 +97,11 @@ class BackupAcks {
   int sync_hosts_ = 0;
   std::chrono::milliseconds sync_timeout_{5000};
   std::map<std::string, LedgerState> ledgers_;
+  const std::filesystem::path file_;  // empty: acks live in memory only
+  uint64_t changes_ = 0;              // bumped by every ack that changes what the file says
+  bool stopping_ = false;
+  std::condition_variable changed_;  // wakes the flusher
+  std::thread flusher_;              // runs only with a file
 };
 
 }  // namespace palika::ledger

@@ -72,6 +72,25 @@ Status WriteFileNoReplace(const fs::path& file, std::string_view data, mode_t mo
   return SyncDirectory(dir);
 }
 
+Status ReplaceFileDurably(const fs::path& file, std::string_view data, mode_t mode) {
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  const fs::path tmp = dir / ("." + file.filename().string() + ".tmp-" + HexEncode(RandomBytes(6)));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Status::IOError(Errno("cannot create", tmp));
+  Status s = WriteAll(fd, data, tmp);
+  if (s.ok() && ::fchmod(fd, mode) != 0) s = Status::IOError(Errno("cannot chmod", tmp));
+  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError(Errno("cannot fsync", tmp));
+  if (::close(fd) != 0 && s.ok()) s = Status::IOError(Errno("cannot close", tmp));
+  if (s.ok() && ::rename(tmp.c_str(), file.c_str()) != 0) {
+    s = Status::IOError(Errno("cannot rename into", file));
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return SyncDirectory(dir);
+}
+
 Result<std::string> ReadWholeFile(const fs::path& file, size_t max_bytes) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -135,8 +135,8 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
   set->state_projections_ = &state_projections;
   set->ulb_projections_ = &ulb_projections;
   set->metrics_ = metrics;
-  set->backups_ = std::make_unique<BackupAcks>(metrics);
   PALIKA_ASSIGN_OR_RETURN(set->config_, ReadDataDirConfig(dir));
+  set->backups_ = std::make_unique<BackupAcks>(metrics, dir / "backup-acks.json");
   if (set->config_.store != "sqlite") {
     return Status::InvalidArgument("store_unsupported",
                                    "This data directory uses the '" + set->config_.store +

@@ -8,6 +8,7 @@
 //   state.db         the state ledger: ULB registry, users, role grants, settings
 //   ulb/<code>.db    one ledger per ULB, which replays alone
 //   ulb/moved/       ULB files left behind by `palika move-ulb` (kept, never served)
+//   backup-acks.json what each backup host last said it holds (backup_acks.h; not a record)
 //   RESTORE-INCOMPLETE  only while `palika restore` fills the directory (restore.h): a directory
 //                    holding it is refused by everything that opens one, and by init and restore
 //
