@@ -9,16 +9,21 @@
 //   palika verify --backup BACKUPDIR [--key backup.key] [--ulb CODE]     (main.cc's verify)
 //   palika restore --from BACKUPDIR --to NEWDIR [--ulb CODE] [--until TIME | --seq N]
 //                  [--key backup.key] [--node-key node.key]
-//   palika drill --from BACKUPDIR --data LIVEDIR [--key backup.key] [--scratch DIR]
-//        restores the whole backup into a scratch directory, verifies it, compares each log's
-//        checkpoint with the live ledger's at the same size, reports and cleans up; exit 0 only
-//        when everything matches (for cron).
+//   palika drill --from BACKUPDIR (--data LIVEDIR | --live URL --token-file FILE)
+//                [--key backup.key] [--scratch DIR]
+//        restores the whole backup into a scratch directory, verifies it, compares each log with
+//        the live one, reports and cleans up; exit 0 only when everything matches (for cron).
+//        --data reads the live files (on the primary); --live asks the running primary over its
+//        replication routes with a (read-only) replication token, from the backup host: per ULB
+//        "same", "behind by N" (the live log's signed checkpoint extends the backup's tree, the
+//        entries in between checked as a pull checks them) or DIVERGED, which exits 4.
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -36,6 +41,7 @@
 #include "ledger/merkle_tree.h"
 #include "ledger/restore.h"
 #include "ledger/verify.h"
+#include "replication/puller.h"
 #include "store/sqlite/database.h"
 
 namespace palika::cli {
@@ -231,11 +237,106 @@ Result<ledger::Hash> LiveRootAt(const fs::path& file, const std::string& origin,
   return range.Root();
 }
 
-int Drill(const std::string& from, const std::string& live, const std::string& key_file,
-          const std::string& scratch_parent) {
+struct DrillArgs {
+  std::string from, data, live_url, token_file, key, scratch;
+};
+
+// Exit code of a drill that found a live log which does not extend the backup (or the reverse).
+constexpr int kDrillDiverged = 4;
+
+// --live: the backup's logs against the running primary's, over the replication routes.
+// Returns the exit code's contribution: 0, 3 (could not compare) or kDrillDiverged.
+int CompareWithLive(const DrillArgs& a, const std::string& token, const ledger::RestoreReport& r,
+                    const std::map<std::string, std::pair<uint64_t, std::string>>& verified) {
+  replication::PullOptions po;
+  po.from = a.live_url;
+  po.token = token;
+  po.to = a.from;
+  auto puller = replication::Puller::Open(po);
+  if (!puller.ok()) return Fail(puller.status());
+  auto logs = (*puller)->CompareWithPrimary();
+  if (!logs.ok()) return Fail(logs.status());
+  int failed = 0, diverged = 0;
+  for (const auto& c : *logs) {
+    const std::string name = c.origin == r.node ? c.ulb : c.ulb + " (" + c.origin + ")";
+    if (!c.diverged.empty()) {
+      ++diverged;
+      std::cout << "DIVERGED " << name << ": the live server's log does not extend the backup's ("
+                << Grouped(c.held) << " entries held): " << c.diverged << "\n";
+      continue;
+    }
+    if (!c.error.empty()) {
+      ++failed;
+      std::cout << "FAIL " << name << ": cannot compare with the live server: " << c.error << "\n";
+      continue;
+    }
+    if (!c.in_backup) {
+      ++failed;
+      std::cout << "FAIL " << name << ": the live server has it (" << Grouped(c.primary_size)
+                << " entries), the backup has no segment of it\n";
+      continue;
+    }
+    // What was restored and verified must be what the comparison started from (a puller
+    // writing into the backup meanwhile may only have added segments after it).
+    auto v = verified.find(c.ulb);
+    if (v == verified.end()) continue;  // its restore failed, reported above
+    if (c.held < v->second.first ||
+        (c.held == v->second.first && c.held_root_hex != v->second.second)) {
+      ++failed;
+      std::cout << "FAIL " << name << ": the backup's last segment (" << Grouped(c.held)
+                << " entries, root " << c.held_root_hex << ") is not what was restored ("
+                << Grouped(v->second.first) << " entries, root " << v->second.second << ")\n";
+      continue;
+    }
+    const std::string grew =
+        c.held > v->second.first
+            ? fmt::format(" (a puller added {} entries to the backup during the drill)",
+                          Grouped(c.held - v->second.first))
+            : "";
+    if (c.primary_size <= c.held) {
+      std::cout << "same     " << name << ": " << Grouped(c.held)
+                << " entries; the live log's signed checkpoint is the backup's" << grew << "\n";
+    } else {
+      std::cout << "behind   " << name << ": the backup is behind live by "
+                << Grouped(c.primary_size - c.held) << " entries (live " << Grouped(c.primary_size)
+                << ", signed up to " << Grouped(c.primary_checkpoint)
+                << "); the live log extends the backup's" << grew << "\n";
+    }
+  }
+  if (diverged > 0) {
+    std::cout << diverged
+              << " log(s) DIVERGED: the live server and the backup tell different histories. Treat "
+                 "it as an incident (docs/operations.md): isolate the primary, keep the backup "
+                 "as it is.\n";
+    return kDrillDiverged;
+  }
+  return failed > 0 ? 3 : 0;
+}
+
+int Drill(const DrillArgs& a) {
+  const std::string& from = a.from;
+  const std::string& live = a.data;
+  const std::string& key_file = a.key;
+  const std::string& scratch_parent = a.scratch;
   const auto started = std::chrono::steady_clock::now();
-  auto config = ledger::ReadDataDirConfig(live);
-  if (!config.ok()) return Fail(config.status());
+  if (a.data.empty() == a.live_url.empty() || (!a.live_url.empty() && a.token_file.empty())) {
+    return Fail(Status::InvalidArgument(
+        "invalid_field",
+        "Give the live side once: --data LIVEDIR (on the primary) or --live URL --token-file FILE "
+        "(from the backup host, with a replication token).",
+        "लाइव पक्ष एक बार दें: --data LIVEDIR (प्राथमिक सर्वर पर) या --live URL --token-file FILE "
+        "(बैकअप होस्ट से, replication टोकन के साथ)।"));
+  }
+  if (!a.data.empty()) {
+    auto config = ledger::ReadDataDirConfig(live);
+    if (!config.ok()) return Fail(config.status());
+  }
+  std::string token;  // --live: read before the restore, so a wrong file fails at once
+  if (!a.token_file.empty()) {
+    auto t = ReadTokenFile(a.token_file);
+    if (!t.ok()) return Fail(t.status());
+    token = *t;
+  }
   const fs::path scratch =
       fs::path(scratch_parent.empty() ? fs::temp_directory_path().string() : scratch_parent) /
       ("palika-drill-" + HexEncode(RandomBytes(6)));
@@ -260,6 +361,7 @@ int Drill(const std::string& from, const std::string& live, const std::string& k
   int bad = 0;
   auto node = DataDirNodeKey(scratch);
   if (!node.ok()) return Fail(node.status());
+  std::map<std::string, std::pair<uint64_t, std::string>> verified;  // ulb -> entries, root
   for (const auto& l : r->logs) {
     if (!l.ok()) {
       ++bad;
@@ -274,6 +376,12 @@ int Drill(const std::string& from, const std::string& live, const std::string& k
       ++bad;
       std::cout << "FAIL " << l.ulb << ": the restored ledger does not verify: "
                 << (v.ok() ? v->problems.front() : v.status().message()) << "\n";
+      continue;
+    }
+    if (live.empty()) {
+      verified[l.ulb] = {v->entries, v->root_hex};
+      std::cout << "ok       " << l.ulb << ": " << Grouped(v->entries)
+                << " entries restored and verified\n";
       continue;
     }
     const fs::path live_file =
@@ -297,8 +405,13 @@ int Drill(const std::string& from, const std::string& live, const std::string& k
               << ", root matches live; backup trails live by " << Grouped(live_size - v->entries)
               << " entries\n";
   }
+  int live_outcome = 0;
+  if (!a.live_url.empty()) live_outcome = CompareWithLive(a, token, *r, verified);
   // A live ULB with no log in the backup at all is a hole in the backup.
-  for (const auto& [ulb, file] : LedgerFiles(live)) {
+  // (With --live, CompareWithLive reports those.)
+  const auto live_files =
+      live.empty() ? std::vector<std::pair<std::string, fs::path>>() : LedgerFiles(live);
+  for (const auto& [ulb, file] : live_files) {
     bool found = false;
     for (const auto& l : r->logs) found = found || l.ulb == ulb;
     if (!found) {
@@ -309,10 +422,12 @@ int Drill(const std::string& from, const std::string& live, const std::string& k
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << "Drill " << (bad ? "FAILED" : "passed") << ": " << r->logs.size() << " logs, "
+  const bool failed = bad > 0 || live_outcome != 0;
+  std::cout << "Drill " << (failed ? "FAILED" : "passed") << ": " << r->logs.size() << " logs, "
             << Grouped(r->entries()) << " entries, " << fmt::format("{:.1f}", seconds)
             << " s; scratch directory removed.\n";
-  return bad ? 3 : 0;
+  if (live_outcome == kDrillDiverged) return kDrillDiverged;
+  return failed ? 3 : 0;
 }
 
 }  // namespace
@@ -410,16 +525,17 @@ void AddBackupCommands(CLI::App& cli, std::vector<CommandRun>& runs) {
 
   auto* drill = cli.add_subcommand(
       "drill", "Restore the latest backup into a scratch directory, verify, compare with live");
-  struct DrillArgs {
-    std::string from, data, key, scratch;
-  };
   auto da = std::make_shared<DrillArgs>();
   drill->add_option("--from", da->from, "Backup directory")->required();
-  drill->add_option("--data", da->data, "The live data directory to compare with")->required();
+  drill->add_option("--data", da->data, "The live data directory to compare with (on the primary)");
+  drill->add_option("--live", da->live_url,
+                    "Or the running primary to compare with, http://HOST:PORT (from the backup "
+                    "host; needs --token-file)");
+  drill->add_option("--token-file", da->token_file, "File holding a replication token (--live)");
   drill->add_option("--key", da->key, "backup.key, for encrypted segments");
   drill->add_option("--scratch", da->scratch,
                     "Where to make the scratch directory (default: /tmp)");
-  runs.push_back({drill, [da] { return Drill(da->from, da->data, da->key, da->scratch); }});
+  runs.push_back({drill, [da] { return Drill(*da); }});
 }
 
 }  // namespace palika::cli

@@ -43,6 +43,8 @@ int VerifyBackupCommand(const std::string& backup_dir, const std::string& key_fi
                         const std::string& only_ulb);
 // token add/list/revoke, backup pull, backup status (replication_commands.cc).
 void AddReplicationCommands(CLI::App& cli, std::vector<CommandRun>& runs);
+// A replication token from its file (trailing newline dropped); NotFound / InvalidArgument.
+Result<std::string> ReadTokenFile(const std::string& file);
 // ulb place, ulb where, move-ulb (store_commands.cc); call after `ulb` exists.
 void AddStoreCommands(CLI::App& cli, std::vector<CommandRun>& runs);
 // `--store sqlite|postgres` and the `--pg NAME=URL` options (a bare URL is named pg1, pg2, ...

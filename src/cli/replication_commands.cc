@@ -88,7 +88,9 @@ std::atomic<bool> g_stop{false};
 
 void OnStopSignal(int) { g_stop = true; }
 
-Result<std::string> ReadToken(const std::string& file) {
+}  // namespace
+
+Result<std::string> ReadTokenFile(const std::string& file) {
   auto text = ledger::ReadWholeFile(file, 4096);
   if (!text.ok()) {
     return Status::NotFound(
@@ -105,6 +107,8 @@ Result<std::string> ReadToken(const std::string& file) {
   return t;
 }
 
+namespace {
+
 void PrintPass(const replication::PassReport& r) {
   for (const auto& l : r.ledgers) {
     std::string state = !l.refused.empty() ? "REFUSED " + l.refused
@@ -120,7 +124,7 @@ void PrintPass(const replication::PassReport& r) {
 }
 
 int BackupPull(PullCliOptions o) {
-  auto token = ReadToken(o.token_file);
+  auto token = ReadTokenFile(o.token_file);
   if (!token.ok()) return Fail(token.status());
   o.pull.token = *token;
   o.pull.wait = std::chrono::seconds(o.wait_seconds);
@@ -156,7 +160,7 @@ struct StatusCliOptions {
 };
 
 int BackupStatus(const StatusCliOptions& o) {
-  auto token = ReadToken(o.token_file);
+  auto token = ReadTokenFile(o.token_file);
   if (!token.ok()) return Fail(token.status());
   auto url = http::ParseHttpUrl(o.from);
   if (!url.ok()) return Fail(url.status());

@@ -239,7 +239,14 @@ void Puller::Refuse(LogState& log, LedgerPull& out, const std::string& why) {
 }
 
 void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
-                        const std::string& primary_note, LedgerPull& out) {
+                        const std::string& primary_note, LedgerPull& out, bool write) {
+  const auto refuse = [&](const std::string& why) {
+    if (write) {
+      Refuse(log, out, why);
+    } else {
+      out.refused = why;
+    }
+  };
   out.held_before = out.held = log.size;
   out.primary_size = primary_size;
   auto verifier = ledger::LogVerifier(*node_, ledger::LogName(log.origin, log.ulb));
@@ -248,24 +255,23 @@ void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
     return;
   }
   if (primary_size < log.size || target < log.size) {
-    Refuse(log, out,
-           fmt::format("the primary has {} entries (checkpoint at {}) but this backup holds {}: "
-                       "its log was truncated or replaced.",
-                       primary_size, target, log.size));
+    refuse(
+        fmt::format("the primary has {} entries (checkpoint at {}) but this backup holds {}: "
+                    "its log was truncated or replaced.",
+                    primary_size, target, log.size));
     return;
   }
   if (target == log.size) {
     if (log.size > 0 && primary_note != log.checkpoint) {
       auto cp = ledger::OpenCheckpoint(primary_note, *verifier);
       if (!cp.ok()) {
-        Refuse(log, out,
-               "its latest checkpoint is not signed by the pinned node key (" +
-                   cp.status().message() + ").");
+        refuse("its latest checkpoint is not signed by the pinned node key (" +
+               cp.status().message() + ").");
       } else if (cp->size != log.size || cp->root != log.tree.Root()) {
-        Refuse(log, out,
-               fmt::format("its checkpoint at {} entries has another root than the one this "
-                           "backup holds: the log was forked or rewritten.",
-                           log.size));
+        refuse(
+            fmt::format("its checkpoint at {} entries has another root than the one this "
+                        "backup holds: the log was forked or rewritten.",
+                        log.size));
       }
     }
     return;
@@ -291,10 +297,10 @@ void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
     const auto& list = entries->get_array();
     if (list.empty()) {
       if (*size < log.size) {
-        Refuse(log, out,
-               fmt::format("the primary now has {} entries but this backup holds {}: its log "
-                           "was truncated.",
-                           *size, log.size));
+        refuse(
+            fmt::format("the primary now has {} entries but this backup holds {}: its log "
+                        "was truncated.",
+                        *size, log.size));
       } else {
         out.error =
             fmt::format("the primary announced a checkpoint at {} entries but serves none after {}",
@@ -305,16 +311,15 @@ void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
     const std::string note = StringField(v, "checkpoint");
     auto cp = ledger::OpenCheckpoint(note, *verifier);
     if (!cp.ok()) {
-      Refuse(log, out,
-             "the checkpoint closing entries " + std::to_string(log.size + 1) +
-                 " onwards is not signed by the pinned node key (" + cp.status().message() + ").");
+      refuse("the checkpoint closing entries " + std::to_string(log.size + 1) +
+             " onwards is not signed by the pinned node key (" + cp.status().message() + ").");
       return;
     }
     if (cp->size != *cp_size || cp->size != log.size + list.size()) {
-      Refuse(log, out,
-             fmt::format("it served {} entries after {} closed by a checkpoint of size {}; they "
-                         "do not add up.",
-                         list.size(), log.size, cp->size));
+      refuse(
+          fmt::format("it served {} entries after {} closed by a checkpoint of size {}; they "
+                      "do not add up.",
+                      list.size(), log.size, cp->size));
       return;
     }
     ledger::Segment seg;
@@ -335,8 +340,7 @@ void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
       e.type = StringField(item, "type");
       e.payload = StringField(item, "payload");
       if (e.seq != seg.first + seg.entries.size() || e.ulb != log.ulb || e.origin != log.origin) {
-        Refuse(log, out,
-               fmt::format("entry {} of its answer is not entry {} of ledger {} from {}.",
+        refuse(fmt::format("entry {} of its answer is not entry {} of ledger {} from {}.",
                            seg.entries.size() + 1, seg.first + seg.entries.size(), log.ulb,
                            log.origin));
         return;
@@ -345,11 +349,19 @@ void Puller::PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
       seg.entries.push_back(std::move(e));
     }
     if (tree.Root() != cp->root) {
-      Refuse(log, out,
-             fmt::format("entries {} to {} do not give the root its signed checkpoint names: they "
-                         "do not extend what this backup holds (rewritten, forked or altered).",
-                         seg.first, seg.last));
+      refuse(
+          fmt::format("entries {} to {} do not give the root its signed checkpoint names: they "
+                      "do not extend what this backup holds (rewritten, forked or altered).",
+                      seg.first, seg.last));
       return;
+    }
+    if (!write) {
+      // Checked, not kept: the comparison goes on from the primary's tree at this checkpoint.
+      log.size = cp->size;
+      log.tree = std::move(tree);
+      log.checkpoint = note;
+      out.held = log.size;
+      continue;
     }
     seg.checkpoint_note = note;
     seg.tree = tree.Serialize();
@@ -495,6 +507,74 @@ int Puller::Follow(const std::function<bool()>& stop) {
     if (first) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   return refusals;
+}
+
+Result<std::vector<LiveComparison>> Puller::CompareWithPrimary() {
+  PALIKA_ASSIGN_OR_RETURN(
+      json::value got,
+      GetJson("/api/v1/replication/ledgers",
+              std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout)));
+  const json::value* ledgers = Field(got, "ledgers");
+  if (!ledgers || !ledgers->is_array()) {
+    return MalformedAnswer("no ledgers in /api/v1/replication/ledgers");
+  }
+  std::map<std::string, LiveComparison> out;  // by "<ulb>/<origin>"
+  PALIKA_ASSIGN_OR_RETURN(auto held, ledger::ListBackupLogs(options_.to));
+  for (const auto& l : held) {
+    if (l.segments.empty()) continue;
+    LiveComparison& c = out[KeyOf(l.ulb, l.origin)];
+    c.ulb = l.ulb;
+    c.origin = l.origin;
+    c.in_backup = true;
+  }
+  for (const auto& l : ledgers->get_array()) {
+    const std::string ulb = StringField(l, "ulb");
+    if (ulb != "state" && !IsValidUlbCode(ulb)) continue;
+    const auto* held_back = Field(l, "held_back");
+    if (held_back && held_back->is_bool() && held_back->get_bool()) {
+      // No origin is given for it: every log of that ULB the backup holds is affected.
+      for (auto& [key, c] : out) {
+        if (c.ulb != ulb) continue;
+        c.on_primary = true;
+        c.error = "held back on the primary: " + StringField(l, "error");
+      }
+      continue;
+    }
+    const std::string origin = StringField(l, "origin");
+    const auto size = UintField(l, "size");
+    const auto cp_size = UintField(l, "checkpoint_size");
+    if (origin.empty() || origin.find('/') != std::string::npos || !size || !cp_size) {
+      return MalformedAnswer("a ledger without origin or sizes");
+    }
+    LiveComparison& c = out[KeyOf(ulb, origin)];
+    c.ulb = ulb;
+    c.origin = origin;
+    c.on_primary = true;
+    c.primary_size = *size;
+    c.primary_checkpoint = *cp_size;
+    if (!c.in_backup) continue;  // a hole in the backup: reading all of it proves nothing more
+    LogState log;
+    log.ulb = ulb;
+    log.origin = origin;
+    if (Status s = LoadLog(log); !s.ok()) {
+      c.error = s.message();
+      continue;
+    }
+    c.held = log.size;
+    c.held_root_hex = log.size > 0 ? ledger::HashHex(log.tree.Root()) : "";
+    LedgerPull pulled;
+    PullLedger(log, *size, *cp_size, StringField(l, "checkpoint"), pulled, /*write=*/false);
+    c.diverged = pulled.refused;
+    if (c.diverged.empty()) c.error = pulled.error;
+  }
+  for (auto& [key, c] : out) {
+    if (c.in_backup && !c.on_primary) {
+      c.diverged = "the primary does not list this log at all (removed, or another node)";
+    }
+  }
+  std::vector<LiveComparison> list;
+  for (auto& [key, c] : out) list.push_back(std::move(c));
+  return list;
 }
 
 std::vector<Puller::Held> Puller::HeldLogs() const {

@@ -66,6 +66,20 @@ struct LedgerPull {
   std::string error;    // a failure that is not a refusal (network, disk, held back on the primary)
 };
 
+// How one log of the backup compares with the primary's now (`palika drill --live`).
+struct LiveComparison {
+  std::string ulb;
+  std::string origin;
+  uint64_t held = 0;                // entries the backup holds (its last segment's checkpoint)
+  std::string held_root_hex;        // their tree root ("" when it holds none)
+  uint64_t primary_size = 0;        // entries the primary has committed
+  uint64_t primary_checkpoint = 0;  // of which its latest signed checkpoint covers
+  bool in_backup = false;           // the backup has segments of this log
+  bool on_primary = false;          // the primary lists this log
+  std::string diverged;  // why the primary's history does not extend the backup's ("" if it does)
+  std::string error;     // why it could not be compared (held back on the primary, network)
+};
+
 struct PassReport {
   std::vector<LedgerPull> ledgers;
   int refused = 0;
@@ -85,6 +99,13 @@ class Puller {
   // true (checked between requests). Survives network failures (retries with back-off). Returns
   // the number of refusals seen.
   int Follow(const std::function<bool()>& stop);
+
+  // For every log the backup holds or the primary lists: does the primary's latest signed
+  // checkpoint extend what the backup holds? The entries in between are read and hashed onto the
+  // backup's tree exactly as a pull would check them, but nothing is written, acked or counted.
+  // A log the backup has no segment of is not read (in_backup false). Error only if the primary's
+  // ledger list cannot be read.
+  Result<std::vector<LiveComparison>> CompareWithPrimary();
 
   // Per ledger: what the backup holds and what the primary has (for `backup status`).
   struct Held {
@@ -110,8 +131,9 @@ class Puller {
   // Loads what the backup holds of a log from its last segment's header.
   Status LoadLog(LogState& log);
   // Pulls one ledger up to `target` (its latest checkpoint size on the primary).
+  // With write false (CompareWithPrimary) it only checks: no segment, ack, metric or log line.
   void PullLedger(LogState& log, uint64_t primary_size, uint64_t target,
-                  const std::string& primary_note, LedgerPull& out);
+                  const std::string& primary_note, LedgerPull& out, bool write = true);
   void Refuse(LogState& log, LedgerPull& out, const std::string& why);
   // One pass over every ledger; with wait > 0, first long-polls for a new checkpoint anywhere.
   Result<PassReport> Pass(std::chrono::seconds wait);

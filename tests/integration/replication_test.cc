@@ -425,6 +425,119 @@ TEST_F(ReplicationTest, SyncBackupAnswersOnlyOnceABackupHoldsThePayment) {
   EXPECT_EQ(server_->Verify().exit_code, 0);
 }
 
+// `palika drill --live`: from the backup host, the restored backup is compared with the running
+// primary over its replication routes: "same" right after a pull, "behind by N" once payments
+// move the primary on (their entries checked to extend the backup), DIVERGED with exit 4 once
+// the primary's unshipped entries are rewritten. The drill never writes into the backup.
+TEST_F(ReplicationTest, TheDrillComparesTheBackupWithTheLiveServer) {
+  StartPrimary();
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_EQ(Pull().exit_code, 0);
+  const auto Drill = [&] {
+    return RunPalika({"drill", "--from", backup_.string(), "--live", Url(), "--token-file",
+                      token_file_.string(), "--scratch", server_->root().string()});
+  };
+  RunResult same = Drill();
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_THAT(same.output, HasSubstr("same     " + std::string(kIndore)));
+  EXPECT_THAT(same.output, HasSubstr("same     state"));
+  EXPECT_THAT(same.output, HasSubstr("Drill passed"));
+
+  {
+    const std::string cashier = server_->SignIn("indore.cashier");
+    auto client = server_->NewClient();
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(
+          Pay(*client, kIndore, cashier, FirstProperty(kIndore), fmt::format("d-{}", i)).status,
+          201);
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // Indore's next checkpoint
+  const uint64_t held = Held(backup_, kIndore);
+  const auto before = Files(backup_);
+  RunResult behind = Drill();
+  EXPECT_EQ(behind.exit_code, 0) << behind.output;
+  EXPECT_THAT(behind.output,
+              HasSubstr(fmt::format("behind   {}: the backup is behind live by {} entries", kIndore,
+                                    Committed(kIndore) - static_cast<int64_t>(held))));
+  EXPECT_THAT(behind.output, HasSubstr("same     " + std::string(kSehore)));
+  EXPECT_EQ(Files(backup_), before) << "the drill wrote into the backup";
+
+  // The entries the backup has not pulled yet are rewritten on the primary.
+  ASSERT_TRUE(server_->Stop());
+  ASSERT_EQ(server_
+                ->Sql(kIndore, fmt::format("UPDATE ledger_entries SET payload = replace(payload, "
+                                           "'10000', '1000') WHERE seq > {} AND type = "
+                                           "'payment.received'",
+                                           held))
+                .exit_code,
+            0);
+  ASSERT_TRUE(server_->Start());
+  RunResult diverged = Drill();
+  EXPECT_EQ(diverged.exit_code, 4) << diverged.output;
+  EXPECT_THAT(diverged.output, HasSubstr("DIVERGED " + std::string(kIndore)));
+  EXPECT_THAT(diverged.output, HasSubstr("same     " + std::string(kSehore)));
+  EXPECT_THAT(diverged.output, HasSubstr("Drill FAILED"));
+  EXPECT_EQ(Files(backup_), before);
+
+  // Without a usable token nothing is compared, and the drill says so.
+  std::ofstream(server_->root() / "wrong.token") << "not-a-token\n";
+  RunResult refused = RunPalika({"drill", "--from", backup_.string(), "--live", Url(),
+                                 "--token-file", (server_->root() / "wrong.token").string()});
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("token"));
+  ASSERT_TRUE(server_->Stop());
+}
+
+// What each backup host holds survives a restart of the primary (a clean stop and a kill -9):
+// the lag is known at once, before any puller reports again.
+TEST_F(ReplicationTest, BackupLagIsStillKnownAfterARestart) {
+  StartPrimary();
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_EQ(Pull().exit_code, 0);
+  const uint64_t held = Held(backup_, kIndore);
+  const auto HostOf = [&](const std::string& ulb) -> json::value {
+    auto r = server_->Request("GET", "/api/v1/replication/status", "", token_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json::value v = ParseJson(r.body);
+    for (const auto& b : v.at("backups").as_array()) {
+      if (Str(b.at("ulb")) == ulb && Str(b.at("host")) == "backup-1") return b;
+    }
+    return nullptr;
+  };
+  ASSERT_FALSE(HostOf(kIndore).is_null());
+
+  ASSERT_TRUE(server_->Restart());
+  json::value after = HostOf(kIndore);
+  ASSERT_FALSE(after.is_null()) << "the restart forgot what backup-1 holds";
+  EXPECT_EQ(after.at("held").to_number<uint64_t>(), held);
+  EXPECT_EQ(after.at("lag_entries").to_number<uint64_t>(), 0u);
+  EXPECT_LT(after.at("last_ack_seconds_ago").to_number<double>(), 120);
+  RunResult status =
+      RunPalika({"backup", "status", "--from", Url(), "--token-file", token_file_.string()});
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_THAT(status.output, HasSubstr(fmt::format("backup-1: {}, 0,", held)));
+
+  // A payment the backup has not pulled, then kill -9: still known, now one payment behind.
+  {
+    auto client = server_->NewClient();
+    ASSERT_EQ(
+        Pay(*client, kIndore, server_->SignIn("indore.cashier"), FirstProperty(kIndore), "lag-1")
+            .status,
+        201);
+  }
+  ASSERT_EQ(Pull().exit_code, 0);                               // acked again...
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // ...and saved (within 200 ms)
+  const uint64_t held_now = Held(backup_, kIndore);
+  server_->Kill();
+  ASSERT_TRUE(server_->Start());
+  after = HostOf(kIndore);
+  ASSERT_FALSE(after.is_null()) << "the kill -9 forgot what backup-1 holds";
+  EXPECT_EQ(after.at("held").to_number<uint64_t>(), held_now);
+  EXPECT_GT(held_now, held);
+  ASSERT_TRUE(server_->Stop());
+}
+
 // The disaster: payments flow on two ULBs with --sync-backup 1 and a puller following; the
 // primary is killed and its data directory destroyed; the backup verifies, restores into a new
 // directory with the node key kept in the safe, and every acknowledged payment is there (RPO 0).
