@@ -275,18 +275,24 @@ fs::path PalikaServer::ledger_db(const std::string& ledger) const {
   return ledger == "state" ? state_db() : ulb_db(ledger);
 }
 
-::testing::AssertionResult PalikaServer::Start() {
-  if (running()) return ::testing::AssertionFailure() << "the server is already running";
+bool PalikaServer::Launch() {
+  if (running()) return false;
   fs::path log = root_ / ("server-" + std::to_string(++starts_) + ".log");
   logs_.push_back(log);
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return ::testing::AssertionFailure() << "cannot create " << log;
+  if (fd < 0) return false;
   std::vector<std::string> args = {PALIKA_BINARY,      "serve",    "--data",
                                    data_dir_.string(), "--listen", "127.0.0.1:0"};
   args.insert(args.end(), serve_args_.begin(), serve_args_.end());
   pid_ = Spawn(args, fd, env_);
   ::close(fd);
-  if (pid_ < 0) return ::testing::AssertionFailure() << "fork failed";
+  return pid_ > 0;
+}
+
+::testing::AssertionResult PalikaServer::Start() {
+  if (running()) return ::testing::AssertionFailure() << "the server is already running";
+  if (!Launch()) return ::testing::AssertionFailure() << "cannot spawn palika serve";
+  const fs::path log = logs_.back();
 
   // Wait for "Palika is serving DIR on http://127.0.0.1:PORT (...)".
   const auto deadline = Clock::now() + std::chrono::seconds(60);

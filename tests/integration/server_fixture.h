@@ -89,6 +89,9 @@ class PalikaServer {
 
   // Starts `palika serve` and waits until it announces its port (or exits, or 60 s pass).
   ::testing::AssertionResult Start();
+  // Starts `palika serve` and returns at once, before it opens its ledgers (to kill it while it
+  // starts up); Kill() reaps it. False if it could not be spawned.
+  bool Launch();
   // Options added to `palika serve` from the next Start() on (e.g. {"--sync-backup", "1"}).
   void set_serve_args(std::vector<std::string> args) { serve_args_ = std::move(args); }
   // SIGTERM, then waits up to timeout_seconds for the exit; *exit_code receives the status.
