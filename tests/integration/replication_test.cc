@@ -526,8 +526,9 @@ TEST_F(ReplicationTest, BackupLagIsStillKnownAfterARestart) {
             .status,
         201);
   }
-  ASSERT_EQ(Pull().exit_code, 0);                               // acked again...
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // ...and saved (within 200 ms)
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // its checkpoint, to pull
+  ASSERT_EQ(Pull().exit_code, 0);                                // acked again...
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));   // ...and saved (within 200 ms)
   const uint64_t held_now = Held(backup_, kIndore);
   server_->Kill();
   ASSERT_TRUE(server_->Start());
