@@ -15,6 +15,7 @@
 #include "http/api_error.h"
 #include "services/accounts/chart_of_accounts.h"
 #include "services/accounts/dcb_xlsx.h"
+#include "services/payments/online_payments.h"
 #include "web/routes.h"
 #include "web/svg_chart.h"
 
@@ -230,6 +231,26 @@ http::Response Collections(Site& site, http::Request& req, Env& env) {
                   to->Format());
   data.set("csv_url", download + "csv");
   data.set("xlsx_url", download + "xlsx");
+  // Online payments the gateway reported with another amount: nothing was collected for them,
+  // and someone must check them with the gateway.
+  if (site.options.online != nullptr) {
+    auto mismatches = site.options.online->Mismatches(r.ulb.code);
+    Data list{Data::type::list};
+    if (mismatches.ok()) {
+      for (const auto& m : *mismatches) {
+        Data d;
+        d.set("order_id", m.order_id);
+        d.set("property_id", m.property_id);
+        d.set("expected", m.expected.Format());
+        d.set("reported", m.reported.Format());
+        d.set("txn_id", m.txn_id);
+        d.set("date", CivilDate::IstDateOfUtcMicros(m.time_us).FormatIndian());
+        list.push_back(d);
+      }
+    }
+    data.set("has_mismatches", mismatches.ok() && !mismatches->empty());
+    data.set("mismatches", list);
+  }
   return RenderPage(env, 200, "report_collections", std::move(data), title);
 }
 

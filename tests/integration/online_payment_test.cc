@@ -149,7 +149,25 @@ TEST_F(OnlinePaymentTest, CallbacksAreCheckedSettledOnceAndLostOnesReconciled) {
           "&txn_id=SBXTXNFAKE&amount_paise=100&status=success&signature=" + cheap.signature);
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("Nothing was recorded"));
-  EXPECT_EQ(server_->EntryCounts()[kIndore], entries + 1);  // only props[1]'s order_created
+  // props[1]'s order_created, and the mismatch kept for the accountant (nothing collected).
+  EXPECT_EQ(server_->EntryCounts()[kIndore], entries + 2);
+  {
+    auto in = Post("/staff/sign-in", "csrf=" + csrf_ +
+                                         "&username=indore.accountant&password=" + kDemoPassword +
+                                         "&otp=" + server_->NextOtp("indore.accountant"));
+    ASSERT_EQ(in.status, 303) << in.body;
+    std::smatch s;
+    const std::string set_cookie = in.Header("set-cookie");
+    ASSERT_TRUE(std::regex_search(set_cookie, s, std::regex("palika_staff=([^;]+);")));
+    auto report = client_->Request(
+        "GET", "/staff/0152/reports/collections", "",
+        {{"Cookie", "palika_lang=en; palika_csrf=" + csrf_ + "; palika_staff=" + s[1].str()}});
+    ASSERT_EQ(report.status, 200) << report.body;
+    EXPECT_THAT(report.body, HasSubstr("Online payments to check with the gateway"));
+    EXPECT_THAT(report.body, HasSubstr(order_id));
+    EXPECT_THAT(report.body, HasSubstr("SBXTXNFAKE"));
+    EXPECT_THAT(report.body, HasSubstr("₹1.00"));
+  }
   EXPECT_EQ(OnlinePayments(), 1);
 
   // 3. The citizen fails the payment at the gateway: a clear failure, recorded as failed.

@@ -73,6 +73,15 @@ Status ApplyFailed(Transaction& tx, const Entry& e) {
   return Status::OK();
 }
 
+Status ApplyMismatch(Transaction& tx, const Entry& e) {
+  const json::object o = json::parse(e.payload).as_object();
+  PALIKA_RETURN_IF_ERROR(CheckVersion(o, e));
+  return tx.Exec(
+      "INSERT INTO online_mismatches(order_id, reported_paise, txn_id, time_us) VALUES (?, ?, ?, "
+      "?)",
+      {Str(o, "order_id"), o.at("reported_paise").as_int64(), Str(o, "txn_id"), e.time_us});
+}
+
 constexpr char kSelectOrder[] =
     "SELECT order_id, property_id, amount_paise, date, gateway, status, receipt_no, txn_id,"
     " reason, ulb_name, ulb_name_hi, created_us FROM online_orders ";
@@ -129,7 +138,7 @@ Status OnlineOff() {
                           "यहाँ ऑनलाइन भुगतान उपलब्ध नहीं है। निकाय के काउंटर पर भुगतान करें।");
 }
 
-Status AmountMismatch(const OnlineOrder& o, Money reported) {
+Status AmountMismatchError(const OnlineOrder& o, Money reported) {
   return Status::InvalidArgument(
       "amount_mismatch",
       fmt::format("The gateway reports {} for online payment {}, which was for {}. Nothing was "
@@ -160,6 +169,12 @@ void RegisterOnlineOrderProjections(ledger::Projections& p) {
   p.OnEvent(kOrderCreated, ApplyCreated);
   p.OnEvent(kOrderPaid, ApplyPaid);
   p.OnEvent(kOrderFailed, ApplyFailed);
+  p.AddTable("online_mismatches",
+             "CREATE TABLE IF NOT EXISTS online_mismatches(order_id TEXT NOT NULL,"
+             " reported_paise INTEGER NOT NULL, txn_id TEXT NOT NULL, time_us INTEGER NOT NULL,"
+             " PRIMARY KEY (order_id, reported_paise, txn_id))",
+             "order_id, reported_paise, txn_id");
+  p.OnEvent(kOrderAmountMismatch, ApplyMismatch);
 }
 
 Result<OnlineOrder> OnlinePayments::Get(const std::string& ulb, const std::string& order_id) {
@@ -182,6 +197,55 @@ Result<std::vector<OnlineOrder>> OnlinePayments::Pending(const std::string& ulb)
     return Status::OK();
   }));
   return out;
+}
+
+Result<std::vector<AmountMismatch>> OnlinePayments::Mismatches(const std::string& ulb) {
+  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
+  std::vector<AmountMismatch> out;
+  PALIKA_RETURN_IF_ERROR(l->Read([&](Transaction& tx) -> Status {
+    return tx.ForEach(
+        "SELECT m.order_id, o.property_id, o.amount_paise, m.reported_paise, m.txn_id, m.time_us"
+        " FROM online_mismatches m JOIN online_orders o ON o.order_id = m.order_id"
+        " ORDER BY m.time_us DESC, m.order_id",
+        {}, [&](const store::Row& r) {
+          out.push_back({r.Text(0), r.Text(1), Money::FromPaise(r.Int(2)),
+                         Money::FromPaise(r.Int(3)), r.Text(4), r.Int(5)});
+          return true;
+        });
+  }));
+  return out;
+}
+
+Status OnlinePayments::RecordMismatch(const std::string& ulb, const OnlineOrder& order,
+                                      Money reported, const std::string& txn_id) {
+  spdlog::warn("online order {} of ULB {}: the gateway reports {} (txn {}), the order is for {}",
+               order.order_id, ulb, reported.Format(), txn_id, order.amount.Format());
+  auto l = ledgers_.Ulb(ulb);
+  if (l.ok()) {
+    ledger::Command c;
+    c.actor = kActor;
+    c.decide = [id = order.order_id, paise = reported.paise(), txn_id](
+                   Transaction& tx, int64_t) -> Result<Decision> {
+      PALIKA_ASSIGN_OR_RETURN(auto seen,
+                              tx.QueryOne("SELECT 1 FROM online_mismatches WHERE order_id = ? AND"
+                                          " reported_paise = ? AND txn_id = ?",
+                                          {id, paise, txn_id}));
+      Decision d;
+      d.response = json::object{{"order_id", id}};
+      if (seen) return d;  // recorded once
+      d.events.push_back({kOrderAmountMismatch,
+                          {{"v", kEventVersion},
+                           {"order_id", id},
+                           {"reported_paise", paise},
+                           {"txn_id", txn_id}}});
+      return d;
+    };
+    if (auto r = (*l)->Submit(std::move(c)); !r.ok()) {
+      spdlog::error("online order {}: the mismatch could not be recorded: {}", order.order_id,
+                    r.status().ToString());
+    }
+  }
+  return AmountMismatchError(order, reported);
 }
 
 Result<OnlineOrder> OnlinePayments::Complete(const std::string& ulb, const OnlineOrder& order,
@@ -255,7 +319,7 @@ Result<OnlineOrder> OnlinePayments::Fail(const std::string& ulb, const OnlineOrd
 Result<OnlineOrder> OnlinePayments::Settle(const std::string& ulb, const OnlineOrder& order,
                                            const GatewayOrderStatus& at) {
   if (at.status == kGatewaySuccess) {
-    if (at.amount != order.amount) return AmountMismatch(order, at.amount);
+    if (at.amount != order.amount) return RecordMismatch(ulb, order, at.amount, at.txn_id);
     return Complete(ulb, order, at.txn_id);
   }
   if (at.status == kGatewayFailure) return Fail(ulb, order, at.reason, at.txn_id);
@@ -314,7 +378,7 @@ Result<OnlineOrder> OnlinePayments::HandleCallback(const std::string& ulb,
   PALIKA_ASSIGN_OR_RETURN(OnlineOrder order, Get(ulb, cb.order_id));
   if (cb.status == kGatewaySuccess) {
     if (cb.amount_paise != order.amount.paise()) {
-      return AmountMismatch(order, Money::FromPaise(cb.amount_paise));
+      return RecordMismatch(ulb, order, Money::FromPaise(cb.amount_paise), cb.txn_id);
     }
     return Complete(ulb, order, cb.txn_id);
   }

@@ -9,8 +9,12 @@
 //                         ulb_name_hi}
 //   online.order_paid    {v, order_id, receipt_no, txn_id}
 //   online.order_failed  {v, order_id, reason, txn_id}
+//   online.amount_mismatch {v, order_id, reported_paise, txn_id}   a signed success whose amount
+//                         is not the order's: nothing is collected, the ULB checks with the gateway
 // Table (ULB ledger): online_orders(order_id, property_id, amount_paise, date, gateway, status
-//   "pending"|"paid"|"failed", receipt_no, txn_id, reason, ulb_name, ulb_name_hi, created_us).
+//   "pending"|"paid"|"failed", receipt_no, txn_id, reason, ulb_name, ulb_name_hi, created_us);
+//   online_mismatches(order_id, reported_paise, txn_id, time_us), listed by the back office's
+//   collections report.
 //
 // Rules. An order's amount is the property's dues on the day it is created, with the online
 // rebate (decided in the command). A property has at most one pending order: Start first asks
@@ -19,7 +23,9 @@
 // however the callbacks arrive:
 //  - a callback must carry a valid signature (PermissionDenied "bad_signature"), name an order
 //    of this ULB (NotFound "order_not_found") and, for a success, its amount
-//    (InvalidArgument "amount_mismatch"); a refused callback records nothing;
+//    (InvalidArgument "amount_mismatch"); a refused callback records nothing, except that a
+//    signed wrong amount (from a callback or reconciliation) is kept as online.amount_mismatch,
+//    once per order, amount and transaction, so that it is seen, not only logged;
 //  - a duplicate callback, or reconciliation after one, returns the same receipt;
 //  - a success reported for an order recorded as failed is still collected (the money was
 //    taken); a failure reported for a paid order changes nothing.
@@ -45,6 +51,7 @@ namespace palika::payments {
 inline constexpr char kOrderCreated[] = "online.order_created";
 inline constexpr char kOrderPaid[] = "online.order_paid";
 inline constexpr char kOrderFailed[] = "online.order_failed";
+inline constexpr char kOrderAmountMismatch[] = "online.amount_mismatch";
 
 // Tables and apply functions of online orders in every ULB ledger.
 void RegisterOnlineOrderProjections(ledger::Projections& p);
@@ -69,6 +76,16 @@ struct StartedOrder {
   OnlineOrder order;
   std::string redirect_url;
   bool resumed = false;  // an order already open at the gateway, not a new one
+};
+
+// A signed success whose amount was not the order's.
+struct AmountMismatch {
+  std::string order_id;
+  std::string property_id;
+  Money expected;  // the order's amount
+  Money reported;  // what the gateway reported
+  std::string txn_id;
+  int64_t time_us = 0;  // when it was recorded
 };
 
 struct ReconcileReport {
@@ -104,12 +121,17 @@ class OnlinePayments {
   Result<OnlineOrder> Get(const std::string& ulb, const std::string& order_id);
   // Pending orders of a ULB, oldest first.
   Result<std::vector<OnlineOrder>> Pending(const std::string& ulb);
+  // The amount mismatches recorded in a ULB, newest first.
+  Result<std::vector<AmountMismatch>> Mismatches(const std::string& ulb);
 
  private:
   Result<OnlineOrder> Complete(const std::string& ulb, const OnlineOrder& order,
                                const std::string& txn_id);
   Result<OnlineOrder> Fail(const std::string& ulb, const OnlineOrder& order,
                            const std::string& reason, const std::string& txn_id);
+  // Records the mismatch (once) and returns the "amount_mismatch" error for it.
+  Status RecordMismatch(const std::string& ulb, const OnlineOrder& order, Money reported,
+                        const std::string& txn_id);
   Result<OnlineOrder> Settle(const std::string& ulb, const OnlineOrder& order,
                              const GatewayOrderStatus& at_gateway);
 

@@ -150,7 +150,8 @@ TEST_F(OnlinePaymentsTest, SuccessCollectsTheOnlineDuesOnceHoweverOftenConfirmed
   ExpectReplayMatches();
 }
 
-TEST_F(OnlinePaymentsTest, BadSignatureAndWrongAmountRecordNothing) {
+// A wrong amount collects nothing, but it is kept (once) for the ULB to check with the gateway.
+TEST_F(OnlinePaymentsTest, BadSignatureRecordsNothingAndAWrongAmountOnlyItsMismatch) {
   auto started = Start();
   ASSERT_TRUE(started.ok());
   auto outcome = gateway_->Choose(GatewayId(*started), SandboxGateway::Choice::kSuccess);
@@ -169,6 +170,17 @@ TEST_F(OnlinePaymentsTest, BadSignatureAndWrongAmountRecordNothing) {
   r = online_->HandleCallback(kUlb, cheaper);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), "amount_mismatch");
+  EXPECT_EQ((*ledgers_->Ulb(kUlb))->size(), entries + 1);
+  r = online_->HandleCallback(kUlb, cheaper);  // the same again: nothing more
+  EXPECT_EQ(r.status().code(), "amount_mismatch");
+  auto mismatches = online_->Mismatches(kUlb);
+  ASSERT_TRUE(mismatches.ok());
+  ASSERT_EQ(mismatches->size(), 1u);
+  EXPECT_EQ((*mismatches)[0].order_id, started->order.order_id);
+  EXPECT_EQ((*mismatches)[0].property_id, property_);
+  EXPECT_EQ((*mismatches)[0].expected, started->order.amount);
+  EXPECT_EQ((*mismatches)[0].reported, Money::FromPaise(100));
+  EXPECT_EQ((*mismatches)[0].txn_id, cheaper.txn_id);
 
   GatewayCallback other = outcome->callback;
   other.order_id = "0152-ON-000000000000";
@@ -177,11 +189,12 @@ TEST_F(OnlinePaymentsTest, BadSignatureAndWrongAmountRecordNothing) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), "order_not_found");
 
-  EXPECT_EQ((*ledgers_->Ulb(kUlb))->size(), entries);
+  EXPECT_EQ((*ledgers_->Ulb(kUlb))->size(), entries + 1);
   EXPECT_EQ(Payments(), 0);
   auto order = online_->Get(kUlb, started->order.order_id);
   ASSERT_TRUE(order.ok());
   EXPECT_EQ(order->status, "pending");
+  ExpectReplayMatches();
 }
 
 TEST_F(OnlinePaymentsTest, FailureIsRecordedAndANewOrderMayFollow) {
