@@ -73,9 +73,10 @@ int Init(const std::string& dir, bool demo, int demo_properties) {
 
 int Serve(const std::string& dir, const std::string& listen, web::WebOptions web_options,
           int sync_backups, double sync_timeout_s, const cli::GatewayOptions& gateway_options,
-          const std::string& store, const std::vector<std::string>& pg) {
+          const std::string& store, const std::vector<std::string>& pg, int pg_connections) {
   auto stores = cli::ParseStoreOptions(store, pg);
   if (!stores.ok()) return Fail(stores.status());
+  stores->pg_connections = pg_connections;
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return Fail(
@@ -332,6 +333,13 @@ int Verify(const std::string& dir, const std::string& only_ulb,
       ++bad;
       continue;
     }
+    // Read only: verify writes nothing, not even a cluster's name on first use.
+    if (Status named = ledger::CheckClusterName(placement.cluster, url->second, false);
+        !named.ok()) {
+      std::cout << "FAIL " << ulb << ": " << named.message() << "\n";
+      ++bad;
+      continue;
+    }
     const auto at = store::Location::Postgres(url->second, store::postgres::SchemaFor(ulb));
     auto report = ledger::VerifyLedger(at, ulb, config->node, cli::UlbProjections(), *node);
     if (!report.ok()) {
@@ -449,6 +457,12 @@ int main(int argc, char** argv) {
   serve->add_option("--pg", serve_pg,
                     "A PostgreSQL cluster as NAME=URL (repeatable; the shard map names clusters; "
                     "a bare URL is named pg1, pg2, ...)");
+  int serve_pg_connections = 0;
+  serve
+      ->add_option("--pg-connections", serve_pg_connections,
+                   "Connections to each PostgreSQL cluster at most, shared by all its ULBs "
+                   "(default: 3/4 of the server's max_connections)")
+      ->check(CLI::Range(0, 10000));
 
   auto* ulb = cli.add_subcommand("ulb", "ULBs");
   ulb->require_subcommand(1);
@@ -522,7 +536,7 @@ int main(int argc, char** argv) {
   if (init->parsed()) return Init(dir, demo, demo_properties);
   if (serve->parsed()) {
     return Serve(dir, listen, web_options, sync_backups, sync_timeout_s, gateway_options,
-                 serve_store, serve_pg);
+                 serve_store, serve_pg, serve_pg_connections);
   }
   if (ulb_add->parsed()) {
     if (info.district.empty()) info.district = info.name;

@@ -60,7 +60,8 @@ Response Response::Error(int http_status, const Status& status) {
   // 503 (storage full or busy, shutting down): nothing was saved; tell clients when to try again.
   // A ULB's database that cannot be reached is tried again every few seconds (ledger_set.h).
   if (http_status == 503) {
-    response.headers.emplace_back("Retry-After", status.code() == "store_unavailable" ? "5" : "60");
+    const bool soon = status.code() == "store_unavailable" || status.code() == "store_busy";
+    response.headers.emplace_back("Retry-After", soon ? "5" : "60");
   }
   return response;
 }

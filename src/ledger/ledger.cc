@@ -13,11 +13,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr char kIdempotencyEvent[] = "command.idempotency";
-// Idle read connections kept per ledger. A PostgreSQL connection is a server process, and a
-// cluster serves many ULBs (each also holding its writer's), so fewer are kept there; reads beyond
-// the pool still run, each on a connection of its own.
+// Idle read connections kept per ledger; reads beyond the pool still run, each on a connection of
+// its own. A PostgreSQL reader kept here holds no server connection between reads (those are the
+// cluster's shared, bounded ones: store/postgres/database.h), only its schema.
 constexpr size_t kMaxReaders = 8;
-constexpr size_t kMaxPostgresReaders = 2;
 constexpr int kMaxBatchRetries = 3;
 // How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
 constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
@@ -86,6 +85,9 @@ Ledger::~Ledger() { Close(); }
 Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options, bool create) {
   std::unique_ptr<Ledger> ledger(new Ledger(options));
   PALIKA_RETURN_IF_ERROR(ledger->Initialise(create));
+  // Opened lazily from here on: a ULB that takes no payments holds no PostgreSQL connection.
+  ledger->writer_db_->Disconnect();
+  ledger->writer_idle_ = true;
   ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
   return ledger;
 }
@@ -347,10 +349,23 @@ void Ledger::WriterLoop() {
       std::unique_lock lk(mu_);
       auto ready = [&] { return !queue_.empty() || stopping_; };
       if (!ready()) {
-        if (tree_.size() > checkpointed_size_) {
-          cv_.wait_until(lk, last_checkpoint_ + CheckpointInterval(), ready);
-        } else {
+        const bool pending = tree_.size() > checkpointed_size_;
+        // On PostgreSQL an idle writer hands its connection back to the cluster's shared ones.
+        const bool hold = !writer_idle_ && options_.location.engine == store::Engine::kPostgres;
+        if (!pending && !hold) {
           cv_.wait(lk, ready);
+        } else {
+          auto wake = std::chrono::steady_clock::time_point::max();
+          if (pending) wake = last_checkpoint_ + CheckpointInterval();
+          const auto idle_at = last_write_ + options_.idle_disconnect;
+          if (hold) wake = std::min(wake, idle_at);
+          if (!cv_.wait_until(lk, wake, ready) && hold &&
+              std::chrono::steady_clock::now() >= idle_at) {
+            lk.unlock();
+            writer_db_->Disconnect();
+            writer_idle_ = true;
+            continue;
+          }
         }
       }
       while (!queue_.empty() && batch.size() < options_.max_batch) {
@@ -359,13 +374,19 @@ void Ledger::WriterLoop() {
       }
       stop = stopping_ && queue_.empty();
     }
-    if (!batch.empty()) CommitBatch(batch);
+    if (!batch.empty()) {
+      writer_idle_ = false;
+      last_write_ = std::chrono::steady_clock::now();
+      CommitBatch(batch);
+    }
     bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= CheckpointInterval();
     if (tree_.size() > checkpointed_size_ && (due || stop)) {
       // After a lost connection, LoadState reads the tree back (and signs what it finds).
       Status s = reload_ ? LoadState() : Status::OK();
       if (s.ok()) reload_ = false;
       if (s.ok() && tree_.size() > checkpointed_size_) {
+        writer_idle_ = false;
+        last_write_ = std::chrono::steady_clock::now();
         s = writer_db_->BeginWrite();
         Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
         if (note.ok()) s = writer_db_->Commit();
@@ -569,9 +590,7 @@ Status Ledger::Read(const std::function<Status(store::Transaction&)>& fn) {
   if (s.ok() && !end.ok()) s = end;
   if (end.ok()) {
     std::lock_guard lk(readers_mu_);
-    const size_t keep =
-        options_.location.engine == store::Engine::kPostgres ? kMaxPostgresReaders : kMaxReaders;
-    if (readers_.size() < keep) readers_.push_back(std::move(db));
+    if (readers_.size() < kMaxReaders) readers_.push_back(std::move(db));
   }
   return s;
 }

@@ -13,6 +13,9 @@
 // Idempotency: a command with a key that was seen before gets the stored answer and writes
 // nothing; the key, a hash of the request and the answer are themselves an entry, so they survive
 // restore. Read() runs on a pooled read connection over a snapshot and never waits for the writer.
+// On PostgreSQL, connections are the cluster's shared, bounded ones: the writer takes one when
+// commands come and hands it back after `idle_disconnect` without any; a read holds one for its
+// snapshot only.
 //
 // Replication: ReadCheckpointed() serves the entries after a backup's size up to a stored
 // checkpoint that closes them; WaitForCheckpoint() lets a long poll sleep until a new checkpoint
@@ -117,6 +120,9 @@ struct LedgerOptions {
   CheckpointSignal* checkpoint_signal = nullptr;  // may be null
   std::chrono::milliseconds checkpoint_interval{1000};
   size_t max_batch = 512;
+  // A PostgreSQL writer lets go of its connection after this long without a command, so that a
+  // cluster's bounded connections serve the ULBs that are busy (store/postgres/database.h).
+  std::chrono::milliseconds idle_disconnect{250};
 };
 
 // The log name in checkpoints: "palika/<origin>/<ulb>".
@@ -199,6 +205,8 @@ class Ledger {
   std::chrono::steady_clock::time_point last_checkpoint_;
   int64_t last_time_us_ = 0;
   bool reload_ = false;  // the store went away mid-batch: LoadState before the next batch
+  std::chrono::steady_clock::time_point last_write_;  // the writer's last batch or checkpoint
+  bool writer_idle_ = false;  // the writer's connection was handed back (PostgreSQL)
 
   // guards queue_, stopping_, committed_size_, latest_note_, latest_size_
   mutable std::mutex mu_;

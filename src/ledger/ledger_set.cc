@@ -48,7 +48,10 @@ Status Ulb404(const std::string& code) {
 // What a ULB held back answers: a missing file or a move says so; anything else is an integrity
 // failure, whose details go to the log, not to the counter.
 Status HeldBack(const std::string& code, const Status& why) {
-  if (why.code() == "ulb_missing" || why.code() == "ulb_moving") return why;
+  if (why.code() == "ulb_missing" || why.code() == "ulb_moving" ||
+      why.code() == "cluster_name_mismatch") {
+    return why;
+  }
   return Status::Unavailable(
       "ulb_held_back",
       "ULB " + code +
@@ -157,6 +160,18 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
   }
 
   PALIKA_ASSIGN_OR_RETURN(set->state_, set->OpenLedger("state", dir / "state.db", true));
+  // A cluster given under another name than the one it keeps (swapped --pg options) is refused
+  // before anything is routed to it; one that cannot be reached now is checked on first use.
+  for (const auto& [name, url] : stores.clusters) {
+    if (stores.pg_connections > 0) store::postgres::SetConnectionLimit(url, stores.pg_connections);
+    Status named = CheckClusterName(name, url);
+    if (named.code() == "cluster_name_mismatch") return named;
+    if (named.ok()) {
+      set->named_clusters_.insert(name);
+    } else {
+      spdlog::warn("cannot check the PostgreSQL cluster '{}' now: {}", name, named.message());
+    }
+  }
   std::vector<UlbMove> moves;
   if (set->HasShardMap()) {
     PALIKA_RETURN_IF_ERROR(set->state_->Read([&](store::Transaction& tx) -> Status {
@@ -187,8 +202,8 @@ Result<std::unique_ptr<LedgerSet>> LedgerSet::Open(const fs::path& dir,
       set->ulbs_.emplace(code, std::move(l).value());
     } else if (l.status().code() == "database_missing") {
       // Placed by `ulb place` but not created yet: CreateUlb makes it.
-    } else if (l.status().code() == "store_unavailable") {
-      // Its store is down or not configured: answered as such, and tried again later.
+    } else if (l.status().code() == "store_unavailable" || l.status().code() == "store_busy") {
+      // Its store is down, busy or not configured: answered as such, and tried again later.
       spdlog::error("ULB {} is unavailable for now: {}", code, l.status().message());
       set->unreachable_[code] = {l.status(), std::chrono::steady_clock::now() + stores.retry_after};
     } else {
@@ -225,6 +240,17 @@ Result<store::Location> LedgerSet::LocationOf(const std::string& code,
                                "निकाय " + code + " का डेटा PostgreSQL क्लस्टर '" + placement.cluster +
                                    "' में है, जो इस सर्वर को नहीं दिया गया। सर्वर को --pg " +
                                    placement.cluster + "=URL के साथ चलाएँ; अन्य निकाय प्रभावित नहीं हैं।");
+  }
+  // The cluster at this URL must be the one the map calls by this name (checked once).
+  bool named = false;
+  {
+    std::lock_guard lk(mu_);
+    named = named_clusters_.contains(placement.cluster);
+  }
+  if (!named) {
+    PALIKA_RETURN_IF_ERROR(CheckClusterName(placement.cluster, cluster->second));
+    std::lock_guard lk(mu_);
+    named_clusters_.insert(placement.cluster);
   }
   return store::Location::Postgres(cluster->second, store::postgres::SchemaFor(code));
 }
@@ -336,7 +362,7 @@ Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
       unreachable_.erase(code);  // placed, never created: CreateUlb makes it
       return Ulb404(code);
     }
-    if (l.status().code() == "store_unavailable") {
+    if (l.status().code() == "store_unavailable" || l.status().code() == "store_busy") {
       unreachable_[code] = {l.status(), std::chrono::steady_clock::now() + stores_.retry_after};
     } else {
       spdlog::error("ULB {} is held back: {}", code, l.status().message());

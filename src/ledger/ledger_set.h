@@ -16,7 +16,9 @@
 // schema in a named PostgreSQL cluster whose URL the caller gives (StoreOptions). Ulb(code) routes
 // to the right place, so nothing above the ledger knows. A ULB whose store cannot be reached (a
 // cluster that is down or not configured) answers Unavailable "store_unavailable" while the others
-// keep working, and is opened again on a later Ulb() once its store answers (no restart).
+// keep working, and is opened again on a later Ulb() once its store answers (no restart). Each
+// cluster keeps the name it was first used under (CheckClusterName): Open refuses a cluster given
+// under another name, and a ULB in it is held back with that error.
 //
 // Each log is signed under its own name ("palika/<node>/<ulb>") with the node's key, so a
 // checkpoint names the log it belongs to. A ULB ledger that fails its quick check at start-up is
@@ -27,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +65,9 @@ struct StoreOptions {
   Placement new_ulbs;
   // How long a ULB whose store was unreachable waits before Ulb() tries to open it again.
   std::chrono::milliseconds retry_after{2000};
+  // Connections to each cluster at most (serve --pg-connections); 0: the store's default
+  // (store/postgres/database.h: 3/4 of the server's max_connections).
+  int pg_connections = 0;
 };
 
 class LedgerSet {
@@ -98,7 +104,9 @@ class LedgerSet {
   void CloseUlb(const std::string& code);
   const StoreOptions& stores() const { return stores_; }
   // Where a ULB's ledger lives under `placement`: its file, or its schema (ulb_<code>) at the
-  // cluster's URL. Unavailable "store_unavailable" for a cluster this set was not given.
+  // cluster's URL. Unavailable "store_unavailable" for a cluster this set was not given or that
+  // cannot be reached; "cluster_name_mismatch" for a cluster that keeps another name (its name
+  // is checked, and recorded on first use, once per set: CheckClusterName).
   Result<store::Location> LocationOf(const std::string& code, const Placement& placement) const;
   std::vector<std::string> UlbCodes() const;
   // Stops serving a ULB: Ulb() answers `why` from now on (a file found missing at start-up).
@@ -150,8 +158,9 @@ class LedgerSet {
     std::unique_ptr<NoteVerifier> verifier;
   };
   std::unique_ptr<Ledger> state_;
-  std::mutex create_mu_;   // serialises CreateUlb and reopening, so a ULB is opened once
-  mutable std::mutex mu_;  // guards ulbs_, held_back_, unreachable_, placements_, keys_
+  std::mutex create_mu_;  // serialises CreateUlb and reopening, so a ULB is opened once
+  mutable std::mutex
+      mu_;  // guards ulbs_, held_back_, unreachable_, placements_, keys_, named_clusters_
   std::map<std::string, std::unique_ptr<Ledger>> ulbs_;
   std::map<std::string, Status> held_back_;
   // ULBs whose store could not be reached: the reason and when to try again.
@@ -162,6 +171,8 @@ class LedgerSet {
   std::map<std::string, Unreachable> unreachable_;
   std::map<std::string, Placement> placements_;
   std::map<std::string, LogKeys> keys_;
+  // Clusters whose recorded name matched (CheckClusterName), so it is checked once.
+  mutable std::set<std::string> named_clusters_;
   StoreOptions stores_;
 };
 

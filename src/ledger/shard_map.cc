@@ -1,6 +1,10 @@
 #include "ledger/shard_map.h"
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <optional>
+
+#include "store/database.h"
 
 namespace palika::ledger {
 namespace json = boost::json;
@@ -101,6 +105,61 @@ Result<std::vector<UlbMove>> ReadMoves(store::Transaction& tx, const std::string
         return true;
       }));
   return out;
+}
+
+Status CheckClusterName(const std::string& name, const std::string& url, bool record) {
+  const auto at = store::Location::Postgres(url, "palika_cluster");
+  store::OpenOptions open;
+  open.create = record;
+  auto opened = store::OpenDatabase(at, open);
+  // Never used by Palika (and not to be written now): nothing to compare.
+  if (!record && !opened.ok() && opened.status().code() == "database_missing") return Status::OK();
+  PALIKA_RETURN_IF_ERROR(opened.status());
+  store::Database& db = **opened;
+  // The write transaction's lock serialises two processes recording a name at once.
+  PALIKA_RETURN_IF_ERROR(record ? db.BeginWrite() : db.BeginRead());
+  std::optional<std::string> found;
+  Status s = [&]() -> Status {
+    if (record) {
+      PALIKA_RETURN_IF_ERROR(db.ExecScript(
+          "CREATE TABLE IF NOT EXISTS cluster_name(name TEXT PRIMARY KEY, time_us INTEGER NOT "
+          "NULL)"));
+    } else {
+      PALIKA_ASSIGN_OR_RETURN(bool exists, db.TableExists("cluster_name"));
+      if (!exists) return Status::OK();
+    }
+    PALIKA_ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT name FROM cluster_name LIMIT 1"));
+    if (row) {
+      found = row->Text(0);
+    } else if (record) {
+      const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      PALIKA_RETURN_IF_ERROR(
+          db.Exec("INSERT INTO cluster_name(name, time_us) VALUES (?, ?)", {name, now_us}));
+    }
+    return Status::OK();
+  }();
+  if (!s.ok()) {
+    (void)db.Rollback();
+    return s;
+  }
+  PALIKA_RETURN_IF_ERROR(record ? db.Commit() : db.Rollback());
+  if (found && *found != name) {
+    const std::string where = at.ToString().substr(0, at.ToString().rfind(" schema "));
+    return Status::Unavailable(
+        "cluster_name_mismatch",
+        "The PostgreSQL cluster given as --pg " + name + "=" + where + " is the cluster named '" +
+            *found +
+            "' (its table palika_cluster.cluster_name says so): the --pg options look swapped. "
+            "Give each cluster under the name it was first used with (--pg " +
+            *found + "=" + where + "); nothing was read or written in its ULBs.",
+        "--pg " + name + "=" + where + " से दिया गया PostgreSQL क्लस्टर '" + *found +
+            "' नाम का क्लस्टर है (palika_cluster.cluster_name में दर्ज): --pg विकल्प आपस में बदले "
+            "हुए लगते हैं। हर क्लस्टर को उसी नाम से दें जिससे वह पहली बार उपयोग हुआ था (--pg " +
+            *found + "=" + where + "); उसके निकायों में कुछ पढ़ा या लिखा नहीं गया।");
+  }
+  return Status::OK();
 }
 
 }  // namespace palika::ledger

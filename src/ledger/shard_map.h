@@ -59,4 +59,11 @@ Result<std::map<std::string, Placement>> ReadPlacements(store::Transaction& tx);
 // Every move, oldest first; only those of `ulb` when it is not empty.
 Result<std::vector<UlbMove>> ReadMoves(store::Transaction& tx, const std::string& ulb = "");
 
+// A cluster's name kept in the cluster itself (the one-row table palika_cluster.cluster_name),
+// so that a swapped `--pg NAME=URL` cannot route a ULB into another cluster's schema of the same
+// name. Compares `name` with the name recorded at `url`; with `record`, writes it there on first
+// use. Unavailable "cluster_name_mismatch" (English and Hindi, naming both names) when the
+// cluster holds another name; Unavailable "store_unavailable" when it cannot be reached.
+Status CheckClusterName(const std::string& name, const std::string& url, bool record = true);
+
 }  // namespace palika::ledger

@@ -1,19 +1,25 @@
 // The shard map (where each ULB lives) and moving a ULB's ledger, on SQLite (issue 6). The same
-// paths on PostgreSQL are tested in tests/integration/pg_routing_test.cc against real clusters.
+// paths on PostgreSQL are tested in tests/integration/pg_routing_test.cc against real clusters;
+// a cluster's recorded name (CheckClusterName) and its bounded connections here, against the test
+// binary's clusters.
 
 #include "ledger/shard_map.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/encoding.h"
 #include "ledger/ledger_set.h"
 #include "ledger/move_ulb.h"
 #include "ledger/verify.h"
+#include "pg_test_clusters.h"
+#include "store/postgres/database.h"
 #include "store/sqlite/database.h"
 
 namespace palika::ledger {
@@ -25,11 +31,11 @@ namespace json = boost::json;
 Projections MakeNotes(bool shard_map) {
   Projections p;
   p.AddTable("notes",
-             "CREATE TABLE IF NOT EXISTS notes(seq INTEGER PRIMARY KEY, text TEXT NOT NULL)",
+             "CREATE TABLE IF NOT EXISTS notes(seq INTEGER PRIMARY KEY, note TEXT NOT NULL)",
              "seq");
   p.OnEvent("note.added", [](store::Transaction& tx, const Entry& e) -> Status {
     auto o = json::parse(e.payload).as_object();
-    return tx.Exec("INSERT INTO notes(seq, text) VALUES (?, ?)",
+    return tx.Exec("INSERT INTO notes(seq, note) VALUES (?, ?)",
                    {static_cast<int64_t>(e.seq), std::string(o.at("text").as_string())});
   });
   if (shard_map) RegisterShardMapProjections(p);
@@ -57,7 +63,7 @@ Status AddNote(Ledger& l, const std::string& text) {
 std::vector<std::string> Notes(Ledger& l) {
   std::vector<std::string> out;
   EXPECT_TRUE(l.Read([&](store::Transaction& tx) {
-                 return tx.ForEach("SELECT text FROM notes ORDER BY seq", {},
+                 return tx.ForEach("SELECT note FROM notes ORDER BY seq", {},
                                    [&](const store::Row& r) {
                                      out.push_back(r.Text(0));
                                      return true;
@@ -274,6 +280,134 @@ TEST_F(ShardMapTest, CopyLedgerRefusesASourceWhoseCheckpointDisagreesWithItsEntr
   ASSERT_TRUE((*target2)->Begin().ok());
   EXPECT_EQ(CopyLedger(**other, **target2, "0152", UlbNotes()).status().kind(),
             StatusKind::kCorruption);
+}
+
+// Two clusters given under each other's names (swapped --pg options) would route each ULB into
+// the other cluster's schema ulb_<code>: the name each keeps is compared first.
+TEST_F(ShardMapTest, AClusterKeepsItsNameAndASwappedPgIsRefused) {
+  const std::string east = pgtest::NewDatabase(0);
+  const std::string west = pgtest::NewDatabase(1);
+  ASSERT_FALSE(east.empty());
+  ASSERT_FALSE(west.empty());
+  StoreOptions right;
+  right.clusters = {{"east", east}, {"west", west}};
+  ASSERT_TRUE(MustOpen(right));  // first use: each cluster records its name
+  EXPECT_EQ(pgtest::Psql(east, "SELECT name FROM palika_cluster.cluster_name"), "east");
+  EXPECT_EQ(pgtest::Psql(west, "SELECT name FROM palika_cluster.cluster_name"), "west");
+  ASSERT_TRUE(MustOpen(right));  // and keeps it
+
+  StoreOptions swapped;
+  swapped.clusters = {{"east", west}, {"west", east}};
+  auto set = LedgerSet::Open(data_, StateNotes(), UlbNotes(), &metrics_, swapped);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().code(), "cluster_name_mismatch");
+  EXPECT_NE(set.status().message().find("swapped"), std::string::npos) << set.status().message();
+  EXPECT_NE(set.status().message_hi(), set.status().message());
+  EXPECT_EQ(pgtest::Psql(east, "SELECT name FROM palika_cluster.cluster_name"), "east");
+
+  // verify's read-only check: compares, never writes.
+  EXPECT_EQ(CheckClusterName("west", east, false).code(), "cluster_name_mismatch");
+  EXPECT_TRUE(CheckClusterName("east", east, false).ok());
+  const std::string fresh = pgtest::NewDatabase(0);
+  EXPECT_TRUE(CheckClusterName("north", fresh, false).ok());
+  EXPECT_EQ(pgtest::Psql(fresh,
+                         "SELECT COUNT(*) FROM pg_namespace WHERE nspname = "
+                         "'palika_cluster'"),
+            "0");
+}
+
+// A state has more ULBs than a cluster allows connections (413 against PostgreSQL's default
+// max_connections of 100): its ULBs share a few connections, taken only while a writer or a read
+// needs one. Here 20 ULBs write and read at once through a cluster restarted with
+// max_connections = 12; and with every allowed connection held, the next waits, then answers
+// store_busy saying what to do.
+TEST_F(ShardMapTest, MoreUlbsThanTheClusterAllowsConnectionsShareThem) {
+  const std::string base = pgtest::Url(1);
+  ASSERT_FALSE(base.empty());
+  pgtest::Psql(base, "ALTER SYSTEM SET max_connections = 12");
+  ASSERT_TRUE(pgtest::Halt(1));
+  ASSERT_TRUE(pgtest::Resume(1));
+  struct Reset {  // the cluster is the test binary's: back to its setting afterwards
+    std::string url;
+    ~Reset() {
+      pgtest::Psql(url, "ALTER SYSTEM RESET max_connections");
+      EXPECT_TRUE(pgtest::Halt(1));
+      EXPECT_TRUE(pgtest::Resume(1));
+    }
+  } reset{base};
+  const std::string url = pgtest::NewDatabase(1);
+  ASSERT_FALSE(url.empty());
+  ASSERT_EQ(pgtest::Psql(url, "SHOW max_connections"), "12");
+
+  StoreOptions stores;
+  stores.clusters["small"] = url;
+  stores.new_ulbs = Placement{"postgres", "small"};
+  std::vector<std::string> codes;
+  for (int i = 0; i < 20; ++i) codes.push_back(fmt::format("{:04d}", 1000 + i));
+  {
+    auto set = MustOpen(stores);
+    ASSERT_TRUE(set);
+    for (const auto& code : codes) {
+      auto l = set->CreateUlb(code);
+      ASSERT_TRUE(l.ok()) << code << ": " << l.status().ToString();
+    }
+    std::vector<std::thread> threads;
+    std::vector<std::string> failures[4];
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int round = 0; round < 3; ++round) {
+          for (size_t i = static_cast<size_t>(t); i < codes.size(); i += 4) {
+            auto l = set->Ulb(codes[i]);
+            Status s = l.ok() ? AddNote(**l, fmt::format("{} {}", codes[i], round)) : l.status();
+            if (s.ok()) {
+              s = (*l)->Read([](store::Transaction& tx) {
+                return tx.QueryOne("SELECT COUNT(*) FROM notes").status();
+              });
+            }
+            if (!s.ok()) failures[t].push_back(codes[i] + ": " + s.ToString());
+          }
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (const auto& f : failures) EXPECT_TRUE(f.empty()) << f.front();
+    for (const auto& code : codes) {
+      EXPECT_EQ(Notes(**set->Ulb(code)),
+                (std::vector<std::string>{code + " 0", code + " 1", code + " 2"}));
+    }
+    const store::postgres::ConnectionCount count = store::postgres::Connections(url);
+    EXPECT_EQ(count.limit, 6);  // 3/4 of (12 - 3 reserved for superusers)
+    EXPECT_LE(count.open, count.limit);
+    EXPECT_LE(std::stoi(pgtest::Psql(url,
+                                     "SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                                     "application_name LIKE 'palika/%'")),
+              6);
+  }
+
+  // Every allowed connection held: the next waits, then answers what to do, in both languages.
+  const std::string other = pgtest::NewDatabase(1);
+  store::postgres::SetConnectionLimit(other, 2, std::chrono::milliseconds(300));
+  store::OpenOptions create;
+  create.create = true;
+  std::vector<std::unique_ptr<store::Database>> held;
+  for (int i = 0; i < 3; ++i) {
+    auto db = store::OpenDatabase(store::Location::Postgres(other, "held"), create);
+    if (i < 2) {
+      ASSERT_TRUE(db.ok()) << db.status().ToString();
+      ASSERT_TRUE((*db)->BeginRead().ok());  // a snapshot holds its connection until it ends
+      held.push_back(std::move(db).value());
+      continue;
+    }
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.status().code(), "store_busy");
+    EXPECT_EQ(db.status().kind(), StatusKind::kUnavailable);
+    EXPECT_NE(db.status().message().find("pgbouncer"), std::string::npos);
+    EXPECT_NE(db.status().message_hi(), db.status().message());
+  }
+  ASSERT_TRUE(held.back()->Rollback().ok());
+  held.back()->Disconnect();  // handed back: the next one gets it
+  auto db = store::OpenDatabase(store::Location::Postgres(other, "held"), create);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
 }
 
 }  // namespace

@@ -78,6 +78,10 @@ class Database : public Transaction {
 
   // Where this connection points (for messages).
   virtual std::string Describe() const = 0;
+
+  // Lets go of the server connection while no transaction is open (PostgreSQL: back to the
+  // cluster's shared, bounded connections; SQLite: nothing). The next call connects again.
+  virtual void Disconnect() {}
 };
 
 // The engine behind a transaction, for the one place an apply function must differ (full-text

@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <pqxx/pqxx>
+#include <unordered_map>
+#include <vector>
 
 #include "core/encoding.h"
 
@@ -130,17 +134,176 @@ struct string_traits<palika::store::postgres::Param> {
 
 namespace palika::store::postgres {
 
-struct Database::Session {
-  explicit Session(const std::string& url) : conn(url), work(conn, "palika") {
+namespace detail {
+
+// The connections of one URL: how many are open, the idle ones, and the limit. Lives as long as
+// the process (sessions point at it).
+struct Budget {
+  std::mutex mu;
+  std::condition_variable cv;                  // a connection was handed back or closed
+  int limit = 0;                               // guarded by mu; 0 until known
+  bool limit_set = false;                      // guarded by mu; by SetConnectionLimit
+  bool probing = false;                        // guarded by mu; learning the server's limit
+  std::chrono::milliseconds wait{5000};        // guarded by mu
+  int open = 0;                                // guarded by mu
+  std::vector<std::unique_ptr<Session>> idle;  // guarded by mu; most recent last
+};
+
+struct Session {
+  Session(const std::string& url, Budget* b) : budget(b), conn(url), work(conn, "palika") {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     // Never reconnect behind our back: our own BEGIN would be lost with the old session.
     conn.inhibit_reactivation(true);
 #pragma GCC diagnostic pop
   }
+  // Closing the connection frees its place in the budget.
+  ~Session() {
+    std::lock_guard lk(budget->mu);
+    --budget->open;
+    budget->cv.notify_all();
+  }
+  Budget* budget;
   pqxx::connection conn;
   pqxx::nontransaction work;  // statements run on it; BEGIN / COMMIT are ours
+  std::string schema;         // its search_path now ("" until set)
+  std::unordered_map<std::string, std::string> statements;  // SQL -> prepared name
+  int prepared = 0;  // names handed out on this connection (a failed prepare keeps its name)
 };
+
+}  // namespace detail
+
+namespace {
+
+detail::Budget& BudgetFor(const std::string& url) {
+  static std::mutex mu;
+  // Never destroyed: sessions parked in it may outlive every static.
+  static auto* budgets = new std::map<std::string, std::unique_ptr<detail::Budget>>();
+  std::lock_guard lk(mu);
+  auto& b = (*budgets)[url];
+  if (!b) b = std::make_unique<detail::Budget>();
+  return *b;
+}
+
+Status Busy(const std::string& where, int limit, std::chrono::milliseconds wait) {
+  return Status::Unavailable(
+      "store_busy",
+      fmt::format("All {} connections this server may open to the database of {} were busy for "
+                  "{} s; nothing was saved. Try again shortly. If it persists, the operator can "
+                  "raise serve's --pg-connections (within the server's max_connections) or put "
+                  "pgbouncer in front (docs/postgres.md).",
+                  limit, where, static_cast<double>(wait.count()) / 1000),
+      "डेटाबेस के सभी कनेक्शन व्यस्त हैं; कुछ भी सहेजा नहीं गया। थोड़ी देर बाद पुनः प्रयास करें। "
+      "समस्या बनी रहे तो सिस्टम प्रशासक को सूचित करें।");
+}
+
+// A connection to `url`: an idle one (`reused`), a new one while under the limit, or one handed
+// back within the budget's wait. Throws what libpqxx throws for a new connection.
+Result<std::unique_ptr<detail::Session>> Acquire(const std::string& url, const std::string& where,
+                                                 bool* reused) {
+  detail::Budget& b = BudgetFor(url);
+  std::unique_lock lk(b.mu);
+  const auto deadline = std::chrono::steady_clock::now() + b.wait;
+  for (;;) {
+    while (!b.idle.empty()) {
+      std::unique_ptr<detail::Session> s = std::move(b.idle.back());
+      b.idle.pop_back();
+      if (s->conn.is_open()) {
+        *reused = true;
+        return s;
+      }
+      lk.unlock();
+      s.reset();  // a connection that died while idle
+      lk.lock();
+    }
+    const bool known = b.limit > 0;
+    if ((known && b.open < b.limit) || (!known && !b.probing)) {
+      ++b.open;
+      b.probing = b.probing || !known;
+      lk.unlock();
+      std::unique_ptr<detail::Session> s;
+      try {
+        s = std::make_unique<detail::Session>(WithConnectTimeout(url), &b);
+        s->work.exec("SET synchronous_commit TO on; SET client_min_messages TO warning");
+      } catch (...) {
+        if (!s) {
+          std::lock_guard relock(b.mu);
+          --b.open;
+        }
+        s.reset();
+        std::lock_guard relock(b.mu);
+        if (!known) b.probing = false;
+        b.cv.notify_all();
+        throw;
+      }
+      if (!known) {
+        // The first connection learns what the server allows; 3/4 of it leaves room for psql,
+        // backups and a second palika process.
+        int allowed = 0;
+        try {
+          allowed = s->work
+                        .exec(
+                            "SELECT current_setting('max_connections')::int - "
+                            "current_setting('superuser_reserved_connections')::int")[0][0]
+                        .as<int>();
+        } catch (const std::exception&) {
+          allowed = 100 - 3;  // PostgreSQL's defaults
+        }
+        std::lock_guard relock(b.mu);
+        if (!b.limit_set) b.limit = std::max(4, allowed * 3 / 4);
+        b.probing = false;
+        b.cv.notify_all();
+      }
+      return s;
+    }
+    if (b.cv.wait_until(lk, deadline) == std::cv_status::timeout && b.idle.empty() &&
+        (b.limit == 0 || b.open >= b.limit)) {
+      return Busy(where, b.limit, b.wait);
+    }
+  }
+}
+
+// Hands a connection back: kept idle for the next user, or closed beyond kMaxIdleConnections.
+void Park(std::unique_ptr<detail::Session> s) {
+  if (!s) return;
+  detail::Budget& b = *s->budget;
+  std::unique_lock lk(b.mu);
+  if (s->conn.is_open() && b.idle.size() < static_cast<size_t>(kMaxIdleConnections)) {
+    b.idle.push_back(std::move(s));
+    b.cv.notify_all();
+    return;
+  }
+  lk.unlock();
+  s.reset();
+}
+
+// Closes every idle connection of `url`: after one was found lost (a server restart, a cut
+// network) the others are likely lost too, and the next user should get a fresh one.
+void DropIdle(const std::string& url) {
+  detail::Budget& b = BudgetFor(url);
+  std::vector<std::unique_ptr<detail::Session>> lost;
+  {
+    std::lock_guard lk(b.mu);
+    lost.swap(b.idle);
+  }
+}
+
+}  // namespace
+
+void SetConnectionLimit(const std::string& url, int connections, std::chrono::milliseconds wait) {
+  detail::Budget& b = BudgetFor(url);
+  std::lock_guard lk(b.mu);
+  b.limit_set = connections > 0;
+  if (connections > 0) b.limit = connections;
+  b.wait = wait;
+  b.cv.notify_all();
+}
+
+ConnectionCount Connections(const std::string& url) {
+  detail::Budget& b = BudgetFor(url);
+  std::lock_guard lk(b.mu);
+  return ConnectionCount{b.limit, b.open, static_cast<int>(b.idle.size())};
+}
 
 std::string NumberPlaceholders(std::string_view sql, int* count) {
   std::string out;
@@ -187,13 +350,25 @@ Database::~Database() {
   if (session_ && drop_schema_on_close_) {
     try {
       if (in_transaction_) session_->work.exec("ROLLBACK");
+      in_transaction_ = false;
       session_->work.exec("DROP SCHEMA IF EXISTS " + session_->conn.quote_name(location_.schema) +
                           " CASCADE");
     } catch (const std::exception&) {
       // A scratch schema left behind holds no record; the next scratch uses another name.
+      session_.reset();
     }
   }
-  session_.reset();
+  // A connection inside a transaction is closed (the server rolls it back), never handed on.
+  if (in_transaction_) session_.reset();
+  Park(std::move(session_));
+}
+
+void Database::Disconnect() {
+  if (!in_transaction_) Park(std::move(session_));
+}
+
+void Database::ParkIfReader() {
+  if (options_.read_only && !in_transaction_) Park(std::move(session_));
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const Location& location,
@@ -226,36 +401,51 @@ Result<std::unique_ptr<Database>> Database::OpenScratch(const std::string& url) 
 
 Status Database::Connect() {
   if (session_ && session_->conn.is_open()) return Status::OK();
+  // An idle connection may have died since it was handed back (a server restart, a terminated
+  // backend): its first use fails, the idle ones are dropped (DropIdle) and a fresh one is tried.
+  for (int attempt = 0;; ++attempt) {
+    bool reused = false;
+    Status s = ConnectOnce(&reused);
+    if (s.ok() || !reused || attempt > 0 || s.code() != "store_unavailable") return s;
+  }
+}
+
+Status Database::ConnectOnce(bool* reused) {
   session_.reset();
-  statements_.clear();
-  prepared_ = 0;
   in_transaction_ = false;
   try {
-    auto session = std::make_unique<Session>(WithConnectTimeout(location_.url));
-    pqxx::nontransaction* work = &session->work;
-    const std::string schema = session->conn.quote_name(location_.schema);
-    if (options_.create && !options_.read_only) {
-      // Two connections creating one schema at once may race; the loser finds it there.
-      try {
-        work->exec("CREATE SCHEMA IF NOT EXISTS " + schema);
-      } catch (const pqxx::unique_violation&) {
+    PALIKA_ASSIGN_OR_RETURN(session_, Acquire(location_.url, location_.ToString(), reused));
+    pqxx::nontransaction* work = &session_->work;
+    const std::string schema = session_->conn.quote_name(location_.schema);
+    if (!schema_checked_) {
+      if (options_.create && !options_.read_only) {
+        // Two connections creating one schema at once may race; the loser finds it there.
+        try {
+          work->exec("CREATE SCHEMA IF NOT EXISTS " + schema);
+        } catch (const pqxx::unique_violation&) {
+        }
+      } else {
+        auto found = work->exec("SELECT 1 FROM pg_namespace WHERE nspname = " +
+                                work->quote(location_.schema));
+        if (found.empty()) {
+          Park(std::move(session_));
+          return Status::NotFound("database_missing",
+                                  "There is no ledger at " + location_.ToString() + ".",
+                                  location_.ToString() + " पर कोई लेजर नहीं है।");
+        }
       }
-    } else {
-      auto found =
-          work->exec("SELECT 1 FROM pg_namespace WHERE nspname = " + work->quote(location_.schema));
-      if (found.empty()) {
-        return Status::NotFound("database_missing",
-                                "There is no ledger at " + location_.ToString() + ".",
-                                location_.ToString() + " पर कोई लेजर नहीं है।");
-      }
+      schema_checked_ = true;
     }
-    // application_name shows in pg_stat_activity which ledger a connection serves.
-    work->exec("SET search_path TO " + schema +
-               "; SET synchronous_commit TO on; SET client_min_messages TO warning;"
-               " SET application_name TO " +
-               work->quote("palika/" + location_.schema));
-    session_ = std::move(session);
+    if (session_->schema != location_.schema) {
+      // application_name shows in pg_stat_activity which ledger a connection serves now.
+      session_->schema.clear();
+      work->exec("SET search_path TO " + schema + "; SET application_name TO " +
+                 work->quote("palika/" + location_.schema));
+      session_->schema = location_.schema;
+    }
   } catch (const pqxx::broken_connection& e) {
+    session_.reset();
+    DropIdle(location_.url);
     return Unreachable(location_.ToString(), e.what());
   } catch (const std::exception&) {
     return Error("connect");
@@ -270,14 +460,14 @@ Status Database::Error(std::string_view what) {
     throw;
   } catch (const pqxx::broken_connection& e) {
     session_.reset();
-    statements_.clear();
+    DropIdle(location_.url);
     in_transaction_ = false;
     return Unreachable(where, e.what());
   } catch (const pqxx::in_doubt_error& e) {
     // The connection died during COMMIT: the batch may or may not be there. The caller treats
     // it as not saved and a retry with the same idempotency key finds out.
     session_.reset();
-    statements_.clear();
+    DropIdle(location_.url);
     in_transaction_ = false;
     return Unreachable(where, e.what());
   } catch (const pqxx::sql_error& e) {
@@ -301,7 +491,7 @@ Status Database::Error(std::string_view what) {
     // Connection exceptions, server shutting down or starting, too many connections.
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0 || state == "53300") {
       session_.reset();
-      statements_.clear();
+      if (state != "53300") DropIdle(location_.url);
       in_transaction_ = false;
       return Unreachable(where, e.what());
     }
@@ -349,12 +539,14 @@ Status Database::BeginRead() { return Begin("BEGIN ISOLATION LEVEL REPEATABLE RE
 Status Database::Commit() {
   Status s = Simple("COMMIT");
   in_transaction_ = false;
+  if (s.ok()) ParkIfReader();
   return s;
 }
 
 Status Database::Rollback() {
   Status s = Simple("ROLLBACK");
   in_transaction_ = false;
+  if (s.ok()) ParkIfReader();
   return s;
 }
 
@@ -435,18 +627,19 @@ Status Database::Run(std::string_view sql, const std::vector<Value>& params,
     return ExecScript(std::string(sql));
   }
   std::string key(sql);
-  auto it = statements_.find(key);
+  auto& statements = session_->statements;
+  auto it = statements.find(key);
   try {
-    if (it == statements_.end()) {
+    if (it == statements.end()) {
       int count = 0;
       std::string numbered = NumberPlaceholders(sql, &count);
       if (count != static_cast<int>(params.size())) {
         return Status::Internal(
             fmt::format("statement wants {} parameters, got {}: {}", count, params.size(), key));
       }
-      std::string name = "p" + std::to_string(++prepared_);
+      std::string name = "p" + std::to_string(++session_->prepared);
       session_->conn.prepare(name, numbered);
-      it = statements_.emplace(std::move(key), std::move(name)).first;
+      it = statements.emplace(std::move(key), std::move(name)).first;
     }
     std::vector<Param> bound;
     bound.reserve(params.size());

@@ -33,7 +33,18 @@
 // "storage_full"; a serialization failure or deadlock is Unavailable "store_retry" (the ledger
 // retries the batch); a constraint Conflict "constraint"; damaged data Corruption; the rest
 // IOError naming the statement. Not thread-safe: one Database per thread.
+//
+// Connections: a cluster serves many ULBs (413 in a state), more than its max_connections (100 by
+// default), so a Database does not own a connection. Every Database of this process with the same
+// URL shares one bounded set of them: a reader holds one for one read transaction, a writer from
+// its first statement until Disconnect() (the ledger lets go of it when idle), and idle ones are
+// kept for the next user of any schema (search_path is set on each hand-over; prepared statements
+// stay with the connection and are re-planned by PostgreSQL when search_path changes). At most
+// ConnectionLimit connections are open at once; a Database that finds them all busy waits up to its
+// wait, then answers Unavailable "store_busy" (try again shortly; raise the limit or put pgbouncer
+// in front: docs/postgres.md).
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,6 +64,27 @@ std::string TranslateDdl(std::string_view sql);
 
 // A schema name for a ULB code or "state": "ulb_0152", "state".
 std::string SchemaFor(const std::string& ulb);
+
+// How many connections this process opens at most to the database at `url` (shared by every
+// Database of that URL), and how long a Database waits for one when they are all busy. Without a
+// call (or with connections 0): 3/4 of what the server allows (max_connections less
+// superuser_reserved_connections, read on the first connection), at least 4. Thread-safe.
+void SetConnectionLimit(const std::string& url, int connections,
+                        std::chrono::milliseconds wait = std::chrono::seconds(5));
+// Idle connections kept per URL for the next reader or writer; beyond this they are closed.
+inline constexpr int kMaxIdleConnections = 8;
+
+struct ConnectionCount {
+  int limit = 0;  // 0 until the first connection learnt it
+  int open = 0;   // in use or idle
+  int idle = 0;
+};
+// This process's connections to `url` now (for tests and the operator's metrics). Thread-safe.
+ConnectionCount Connections(const std::string& url);
+
+namespace detail {
+struct Session;  // one libpqxx connection, shared over time by the Databases of its URL
+}  // namespace detail
 
 class Database : public store::Database {
  public:
@@ -77,6 +109,9 @@ class Database : public store::Database {
   Result<std::vector<std::string>> TableColumns(const std::string& table) override;
   Result<std::vector<std::pair<std::string, std::string>>> SchemaObjects() override;
   std::string Describe() const override { return location_.ToString(); }
+  // Hands the connection back to the URL's shared ones (outside a transaction); the next call
+  // takes one again.
+  void Disconnect() override;
 
   Status ExecScript(const std::string& sql) override;
   Status Exec(std::string_view sql, const std::vector<Value>& params = {},
@@ -90,8 +125,11 @@ class Database : public store::Database {
 
  private:
   Database(Location location, OpenOptions options);
-  // Connects (again) when there is no live connection; only outside a transaction.
+  // Takes a connection of the URL's shared ones when there is no live one (only outside a
+  // transaction) and points it at this schema.
   Status Connect();
+  // One attempt of Connect; `reused`: the connection was an idle one.
+  Status ConnectOnce(bool* reused);
   // Starts a transaction with `sql`, reconnecting once if the idle connection had died.
   Status Begin(const std::string& sql);
   // Runs SQL without parameters through the simple protocol.
@@ -101,15 +139,15 @@ class Database : public store::Database {
              const std::function<bool(const Row&)>& fn, int64_t* changes);
   // The Status for an exception thrown by libpqxx; forgets a lost connection.
   Status Error(std::string_view what);
+  // A reader's connection goes back to the shared ones at the end of each transaction.
+  void ParkIfReader();
 
   Location location_;
   OpenOptions options_;
   bool drop_schema_on_close_ = false;
-  struct Session;                     // the libpqxx connection and the handle statements run on
-  std::unique_ptr<Session> session_;  // null while disconnected
+  std::unique_ptr<detail::Session> session_;  // null while this Database holds no connection
   bool in_transaction_ = false;
-  std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared name
-  int prepared_ = 0;  // names handed out on this connection (a failed prepare keeps its name)
+  bool schema_checked_ = false;  // the schema was found (or created) once
 };
 
 }  // namespace palika::store::postgres
