@@ -3,10 +3,16 @@
 // inline here rather than a library.
 
 #include <fmt/core.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -51,5 +57,94 @@ inline std::string LoadAverage() {
   in >> a >> b >> c;
   return a.empty() ? "unknown" : fmt::format("{} {} {}", a, b, c);
 }
+
+// A throw-away PostgreSQL cluster for a benchmark (scripts/pg-test-cluster.sh, as the tests use):
+// started in a temporary directory on a free loopback port with fsync and synchronous_commit on,
+// stopped and removed by the destructor, or by the script's watcher if the benchmark dies first.
+// Not copyable; one thread.
+class ThrowAwayCluster {
+ public:
+  // Whether PostgreSQL's server programs are installed (scripts/install-deps.sh installs them).
+  static bool Installed() {
+    std::error_code ec;
+    for (const auto& d : std::filesystem::directory_iterator("/usr/lib/postgresql", ec)) {
+      if (std::filesystem::exists(d.path() / "bin" / "initdb", ec)) return true;
+    }
+    return false;
+  }
+
+  // Starts one; `why` says what failed when the result is empty.
+  static std::optional<ThrowAwayCluster> Start(std::string* why) {
+    std::string dir = (std::filesystem::temp_directory_path() / "palika-bench-pg-XXXXXX").string();
+    if (::mkdtemp(dir.data()) == nullptr) {
+      *why = "mkdtemp failed";
+      return std::nullopt;
+    }
+    std::string output;
+    int rc =
+        Run(fmt::format("{} start {} {} {} 2>&1", Script(), dir, FreePort(), ::getpid()), &output);
+    const auto at = output.rfind("postgresql://");
+    if (rc != 0 || at == std::string::npos) {
+      *why = output;
+      Run(fmt::format("{} stop {} 2>&1", Script(), dir), &output);
+      return std::nullopt;
+    }
+    std::string url = output.substr(at);
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+    return ThrowAwayCluster(std::move(dir), std::move(url));
+  }
+
+  ThrowAwayCluster(ThrowAwayCluster&& o) noexcept : dir_(std::move(o.dir_)), url_(o.url_) {
+    o.dir_.clear();
+  }
+  ThrowAwayCluster(const ThrowAwayCluster&) = delete;
+  ThrowAwayCluster& operator=(const ThrowAwayCluster&) = delete;
+  ThrowAwayCluster& operator=(ThrowAwayCluster&&) = delete;
+  ~ThrowAwayCluster() {
+    if (dir_.empty()) return;
+    std::string ignored;
+    Run(fmt::format("{} stop {} 2>&1", Script(), dir_), &ignored);
+  }
+
+  // postgresql://palika@127.0.0.1:PORT/palika
+  const std::string& url() const { return url_; }
+
+ private:
+  ThrowAwayCluster(std::string dir, std::string url) : dir_(std::move(dir)), url_(std::move(url)) {}
+
+  static std::string Script() {
+    return std::string(PALIKA_SOURCE_DIR) + "/scripts/pg-test-cluster.sh";
+  }
+
+  // A loopback port nobody listens on right now (the kernel's choice for port 0).
+  static int FreePort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port = ntohs(addr.sin_port);
+    }
+    if (fd >= 0) ::close(fd);
+    return port;
+  }
+
+  // Runs a shell command; its exit code, and its output in `out`.
+  static int Run(const std::string& command, std::string* out) {
+    out->clear();
+    FILE* p = ::popen(command.c_str(), "r");
+    if (p == nullptr) return -1;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out->append(buf.data(), n);
+    return ::pclose(p);
+  }
+
+  std::string dir_;
+  std::string url_;
+};
 
 }  // namespace palika::bench

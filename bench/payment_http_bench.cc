@@ -30,8 +30,19 @@
 // real tables' indexes. Printed: the rates and palika/raw for both, the targets checked against
 // the second (issue 3: ratio >= 0.5 and >= 5,000 payments/s).
 // The exit code is not changed by missing a target: the figures are what they are.
+//
+// PostgreSQL (issue 6), in the same run after SQLite: a throw-away PostgreSQL cluster
+// (scripts/pg-test-cluster.sh: a temporary directory, a free loopback port, fsync and
+// synchronous_commit on, removed at the end) and a second data directory whose ULB 0152 the shard
+// map places there (`serve --store postgres`), set up the same way; the same clients, the same
+// load, the same server. Its raw floor is libpq on one connection writing the same rows (those
+// the PostgreSQL phase counted in the ULB's schema, one index a table) in transactions of as many
+// payments as the ledger committed together there. Both engines are then printed side by side
+// (SQLite's floor also with one index a table). --no-postgres skips that phase; without
+// PostgreSQL installed it is skipped with a line saying so.
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -64,6 +75,7 @@
 #include "services/property_tax/property_samples.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
+#include "store/database.h"
 
 namespace palika::bench {
 namespace {
@@ -83,14 +95,16 @@ struct Flags {
   int properties = 2000;
   std::string dir = "/var/tmp";
   bool keep = false;
+  bool postgres = true;  // the same load on a throw-away PostgreSQL cluster too
 };
 
 [[noreturn]] void Usage(int code) {
   fmt::print(
       "usage: palika_payment_http_bench [--clients=64] [--seconds=10] [--properties=2000]\n"
-      "                                 [--dir=/var/tmp] [--keep]\n"
+      "                                 [--dir=/var/tmp] [--keep] [--no-postgres]\n"
       "Durable payments/s over HTTP with N clients, p50/p99 latency, and raw SQLite's rate for\n"
-      "the same rows, durability and batch size, as a ratio (issue 3: >= 0.5, >= 5,000/s).\n");
+      "the same rows, durability and batch size, as a ratio (issue 3: >= 0.5, >= 5,000/s);\n"
+      "then the same on a throw-away PostgreSQL cluster, side by side (issue 6).\n");
   std::exit(code);
 }
 
@@ -102,6 +116,8 @@ Flags ParseFlags(int argc, char** argv) {
       if (a == "--help" || a == "-h") Usage(0);
       if (a == "--keep") {
         f.keep = true;
+      } else if (a == "--no-postgres") {
+        f.postgres = false;
       } else if (auto v = FlagValue(a, "clients")) {
         f.clients = std::stoi(*v);
       } else if (auto v = FlagValue(a, "seconds")) {
@@ -435,6 +451,288 @@ RawFigures RunRaw(const fs::path& file, const std::vector<RowShape>& shapes, int
   return out;
 }
 
+// The data directory opened the way `palika serve` opens it (cli::App with `stores`, the API
+// routes, http::Server with its default threads) on 127.0.0.1 and a free port; the cashier signs
+// in and the clients pay for flags.seconds.
+HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores,
+                        const Prepared& prep, const Flags& flags) {
+  HttpFigures f;
+  auto app = cli::App::Open(root, stores);
+  Check(app.status(), "serve");
+  http::Router router;
+  http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
+                       (*app)->metrics()};
+  http::AddApiRoutes(router, ctx);
+  http::ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = 0;
+  http::Server server(options, router, (*app)->metrics());
+  Check(server.Listen(), "listen");
+  std::thread serving([&] { server.Run(); });
+  const std::string token = SignIn(server.port(), prep.totp_secret);
+  const MetricLabels ulb{{"ulb", kUlb}};
+  const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
+  const double cpu0 = ProcessCpuSeconds();
+  f = RunHttp(server.port(), token, prep.ids, flags.clients, flags.seconds);
+  f.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
+  fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
+             server.port(), options.io_threads, options.worker_threads);
+  server.Stop();
+  serving.join();
+  (*app)->ledgers().Close();
+  return f;
+}
+
+// One engine's figures, for the table side by side.
+struct EngineFigures {
+  std::string engine;
+  double per_s = 0;
+  double p50 = 0;
+  double p99 = 0;
+  double batch = 0;      // payments per ledger commit
+  double raw_per_s = 0;  // the raw engine's payments/s for the same rows and batch
+  int64_t errors = 0;
+};
+
+// PostgreSQL's counterpart of TableStats: the tables of `schema`, rows and mean bytes of a row
+// (each column's length as text, bytea's in bytes, as SQLite's length() counts them).
+std::map<std::string, TableStat> PgTableStats(const std::string& url, const std::string& schema) {
+  store::OpenOptions ro;
+  ro.read_only = true;
+  auto db = store::OpenDatabase(store::Location::Postgres(url, schema), ro);
+  Check(db.status(), "open the ULB's schema");
+  std::map<std::string, std::vector<std::string>> columns;
+  auto cols = (*db)->Query(
+      "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c JOIN "
+      "information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = "
+      "c.table_name WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+      "ORDER BY c.table_name, c.ordinal_position");
+  Check(cols.status(), "columns");
+  for (const auto& r : *cols) {
+    columns[r.Text(0)].push_back(
+        r.Text(2) == "bytea"
+            ? fmt::format("COALESCE(octet_length(\"{}\"), 0)", r.Text(1))
+            : fmt::format("COALESCE(octet_length(CAST(\"{}\" AS TEXT)), 0)", r.Text(1)));
+  }
+  std::map<std::string, int> indexes;
+  auto counted = (*db)->Query(
+      "SELECT tablename, COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() GROUP BY "
+      "tablename");
+  Check(counted.status(), "indexes");
+  for (const auto& r : *counted) indexes[r.Text(0)] = static_cast<int>(r.Int(1));
+  std::map<std::string, TableStat> out;
+  for (const auto& [table, lengths] : columns) {
+    std::string sum;
+    for (const auto& l : lengths) sum += (sum.empty() ? "" : " + ") + l;
+    auto row = (*db)->QueryOne(fmt::format(
+        "SELECT COUNT(*), CAST(COALESCE(ROUND(AVG({}) * 100), 0) AS BIGINT) FROM \"{}\"", sum,
+        table));
+    Check(row.status(), "count");
+    if (*row) {
+      out[table] = {(*row)->Int(0), static_cast<double>((*row)->Int(1)) / 100, indexes[table]};
+    }
+  }
+  return out;
+}
+
+// What one payment wrote, from the tables before and after `payments` payments; printed on one
+// line, as `rows_per_payment` in total.
+std::vector<RowShape> PaymentShapes(const std::map<std::string, TableStat>& before,
+                                    const std::map<std::string, TableStat>& after, int64_t payments,
+                                    double* rows_per_payment) {
+  const double n = static_cast<double>(std::max<int64_t>(payments, 1));
+  std::vector<RowShape> shapes;
+  *rows_per_payment = 0;
+  fmt::print("a payment writes (rows per payment, mean bytes):");
+  for (const auto& [table, a] : after) {
+    auto it = before.find(table);
+    const int64_t added = a.rows - (it == before.end() ? 0 : it->second.rows);
+    if (added <= 0) continue;
+    const double per = static_cast<double>(added) / n;
+    shapes.push_back({table, per, std::max(1.0, a.mean_bytes), false, a.indexes});
+    *rows_per_payment += per;
+    fmt::print(" {} {:.2f}x{:.0f}B/{}i", table, per, a.mean_bytes, a.indexes);
+  }
+  // Rows a payment updates in place: its property's account row(s), its counter's receipt series
+  // and the day's journal totals per account it posts to (as many as its journal lines).
+  double journal_lines = 0;
+  for (const auto& s : shapes) {
+    if (s.table == "journal_lines") journal_lines = s.per_payment;
+  }
+  const std::vector<std::pair<std::string, double>> updated = {
+      {"pt_account", 1}, {"receipt_series", 1}, {"journal_daily", journal_lines}};
+  fmt::print("; updates:");
+  for (const auto& [table, per] : updated) {
+    auto it = after.find(table);
+    if (it == after.end() || per <= 0) continue;
+    shapes.push_back({table, per, std::max(1.0, it->second.mean_bytes), true, it->second.indexes});
+    *rows_per_payment += per;
+    fmt::print(" {} {:.2f}x{:.0f}B", table, per, it->second.mean_bytes);
+  }
+  fmt::print("\n");
+  return shapes;
+}
+
+void CheckPq(PGresult* r, PGconn* c, std::string_view what) {
+  const auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    fmt::print(stderr, "postgres ({}): {}\n", what, PQerrorMessage(c));
+    std::exit(1);
+  }
+  PQclear(r);
+}
+
+// Raw PostgreSQL: RunRaw's workload through libpq on one connection (synchronous_commit on,
+// prepared statements, the payload as binary bytea) in a schema of its own, dropped afterwards.
+RawFigures RunRawPostgres(const std::string& url, const std::vector<RowShape>& shapes,
+                          int64_t payments, int batch) {
+  RawFigures out;
+  PGconn* c = PQconnectdb(url.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    fmt::print(stderr, "postgres: {}\n", PQerrorMessage(c));
+    std::exit(1);
+  }
+  auto exec = [&](const std::string& sql) { CheckPq(PQexec(c, sql.c_str()), c, sql); };
+  exec(
+      "DROP SCHEMA IF EXISTS raw_baseline CASCADE; CREATE SCHEMA raw_baseline; "
+      "SET search_path TO raw_baseline; SET synchronous_commit TO on");
+  constexpr int kUpdatedRows = 4096;  // rows an update picks from (accounts, series)
+  std::vector<std::string> blobs;
+  for (const auto& s : shapes) blobs.emplace_back(static_cast<size_t>(s.bytes), 'p');
+  auto write = [&](const std::string& stmt, const std::string& key, const std::string& blob) {
+    const char* values[2] = {key.c_str(), blob.data()};
+    const int lengths[2] = {0, static_cast<int>(blob.size())};
+    const int formats[2] = {0, 1};  // the key as text, the payload as binary bytea
+    CheckPq(PQexecPrepared(c, stmt.c_str(), 2, values, lengths, formats, 0), c, stmt);
+  };
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const std::string name = fmt::format("t{}", i);
+    exec(fmt::format("CREATE TABLE {}(k TEXT PRIMARY KEY, v BYTEA NOT NULL)", name));
+    const std::string sql = shapes[i].update
+                                ? fmt::format("UPDATE {} SET v = $2 WHERE k = $1", name)
+                                : fmt::format("INSERT INTO {} VALUES ($1, $2)", name);
+    CheckPq(PQprepare(c, name.c_str(), sql.c_str(), 0, nullptr), c, "prepare");
+    if (shapes[i].update) {
+      const std::string seed = "seed" + name;
+      CheckPq(PQprepare(c, seed.c_str(),
+                        fmt::format("INSERT INTO {} VALUES ($1, $2)", name).c_str(), 0, nullptr),
+              c, "prepare");
+      exec("BEGIN");
+      for (int k = 0; k < kUpdatedRows; ++k) write(seed, fmt::format("key-{:08d}", k), blobs[i]);
+      exec("COMMIT");
+    }
+  }
+  std::vector<double> carry(shapes.size(), 0);
+  std::vector<int64_t> serial(shapes.size(), 0);
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> pick(0, kUpdatedRows - 1);
+  const auto start = Clock::now();
+  for (int64_t p = 0; p < payments;) {
+    exec("BEGIN");
+    for (int b = 0; b < batch && p < payments; ++b, ++p) {
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        carry[i] += shapes[i].per_payment;
+        for (; carry[i] >= 1; carry[i] -= 1) {
+          const std::string key = shapes[i].update ? fmt::format("key-{:08d}", pick(rng))
+                                                   : fmt::format("row-{:012d}", serial[i]++);
+          write(fmt::format("t{}", i), key, blobs[i]);
+          ++out.rows;
+        }
+      }
+    }
+    exec("COMMIT");
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  exec("DROP SCHEMA raw_baseline CASCADE");
+  PQfinish(c);
+  return out;
+}
+
+// The PostgreSQL phase (see the file comment). Empty when PostgreSQL is not installed.
+std::optional<EngineFigures> RunPostgres(const Flags& flags) {
+  if (!ThrowAwayCluster::Installed()) {
+    fmt::print(
+        "postgres: SKIPPED: PostgreSQL's server (initdb) is not installed; scripts/install-deps.sh "
+        "installs postgresql-15\n");
+    return std::nullopt;
+  }
+  std::string why;
+  const auto t0 = Clock::now();
+  auto cluster = ThrowAwayCluster::Start(&why);
+  if (!cluster) {
+    fmt::print(stderr, "postgres: the throw-away cluster did not start:\n{}\n", why);
+    std::exit(1);
+  }
+  PGconn* probe = PQconnectdb(cluster->url().c_str());
+  fmt::print(
+      "\nPostgreSQL {}.{} at {} (throw-away cluster, fsync and synchronous_commit on), "
+      "started in {:.1f} s\n",
+      PQserverVersion(probe) / 10000, PQserverVersion(probe) % 10000, cluster->url(), Seconds(t0));
+  PQfinish(probe);
+
+  const fs::path root = fs::path(flags.dir) / fmt::format("palika-http-bench-pg-{}", getpid());
+  fs::remove_all(root);
+  Check(ledger::InitDataDir(root), "init");
+  ledger::StoreOptions stores;
+  stores.clusters["bench"] = cluster->url();
+  stores.new_ulbs = ledger::Placement{"postgres", "bench"};  // serve --store postgres
+  Prepared prep;
+  {
+    auto set = ledger::LedgerSet::Open(root, cli::StateProjections(), cli::UlbProjections(),
+                                       nullptr, stores);
+    Check(set.status(), "open");
+    const auto t1 = Clock::now();
+    prep = Prepare(**set, flags.properties);
+    if ((*set)->PlacementOf(kUlb).sqlite()) {
+      fmt::print(stderr, "postgres: ULB {} was not placed in PostgreSQL\n", kUlb);
+      std::exit(1);
+    }
+    (*set)->Close();
+    fmt::print(
+        "setup:   {} properties, demo rates and demand, one cashier in {:.1f} s (ULB {} "
+        "in {})\n",
+        prep.ids.size(), Seconds(t1), kUlb, (*set)->PlacementOf(kUlb).ToString());
+  }
+  const std::string schema = std::string("ulb_") + kUlb;
+  const auto before = PgTableStats(cluster->url(), schema);
+  const HttpFigures f = ServeAndRun(root, stores, prep, flags);
+  const auto after = PgTableStats(cluster->url(), schema);
+
+  EngineFigures out;
+  out.engine = "postgres";
+  out.per_s = f.seconds > 0 ? static_cast<double>(f.payments) / f.seconds : 0;
+  out.p50 = Percentile(f.latency_ms, 0.50);
+  out.p99 = Percentile(f.latency_ms, 0.99);
+  out.errors = f.errors;
+  out.batch = f.commits > 0 ? static_cast<double>(f.payments) / f.commits : 0;
+  const double max =
+      f.latency_ms.empty() ? 0 : *std::max_element(f.latency_ms.begin(), f.latency_ms.end());
+  fmt::print(
+      "palika:  {} clients, {} payments (201) in {:.1f} s = {:.0f} payments/s; latency p50 {:.2f} "
+      "ms, p99 {:.2f} ms, max {:.2f} ms\n",
+      flags.clients, f.payments, f.seconds, out.per_s, out.p50, out.p99, max);
+  if (f.errors) fmt::print("         {} requests NOT answered 201 (see above)\n", f.errors);
+  fmt::print("cpu:     {:.0f} us of CPU per payment in this process (server and its {} clients)\n",
+             f.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(f.payments, 1)),
+             flags.clients);
+  double rows_per_payment = 0;
+  const auto shapes = PaymentShapes(before, after, f.payments, &rows_per_payment);
+  fmt::print("ledger:  {:.0f} commits, {:.1f} payments per commit\n", f.commits, out.batch);
+  const int raw_batch = std::max(1, static_cast<int>(std::lround(out.batch)));
+  const RawFigures raw = RunRawPostgres(cluster->url(), shapes, f.payments, raw_batch);
+  out.raw_per_s = raw.seconds > 0 ? static_cast<double>(f.payments) / raw.seconds : 0;
+  fmt::print(
+      "raw:     libpq (synchronous_commit on, prepared, one connection, one index a table), {} "
+      "payments' {} rows "
+      "({:.1f} a payment) in transactions of {} payments: {:.1f} s = {:.0f} rows/s = {:.0f} "
+      "payments/s\n",
+      f.payments, raw.rows, rows_per_payment, raw_batch, raw.seconds,
+      raw.seconds > 0 ? static_cast<double>(raw.rows) / raw.seconds : 0, out.raw_per_s);
+  if (!flags.keep) fs::remove_all(root);
+  return out;
+}
+
 }  // namespace
 }  // namespace palika::bench
 
@@ -469,33 +767,7 @@ int main(int argc, char** argv) {
   }
   const auto before = TableStats(ulb_file);
 
-  HttpFigures f;
-  {
-    auto app = cli::App::Open(root);
-    Check(app.status(), "serve");
-    http::Router router;
-    http::ApiContext ctx{(*app)->ledgers(), (*app)->registry(), (*app)->sessions(),
-                         (*app)->metrics()};
-    http::AddApiRoutes(router, ctx);
-    http::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    http::Server server(options, router, (*app)->metrics());
-    Check(server.Listen(), "listen");
-    std::thread serving([&] { server.Run(); });
-    const std::string token = SignIn(server.port(), prep.totp_secret);
-    const MetricLabels ulb{{"ulb", kUlb}};
-    const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
-    const double cpu0 = ProcessCpuSeconds();
-    f = RunHttp(server.port(), token, prep.ids, flags.clients, flags.seconds);
-    f.cpu_seconds = ProcessCpuSeconds() - cpu0;
-    f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
-    fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
-               server.port(), options.io_threads, options.worker_threads);
-    server.Stop();
-    serving.join();
-    (*app)->ledgers().Close();
-  }
+  const HttpFigures f = ServeAndRun(root, {}, prep, flags);
   const auto after = TableStats(ulb_file);
 
   const double per_s = f.seconds > 0 ? static_cast<double>(f.payments) / f.seconds : 0;
@@ -518,35 +790,8 @@ int main(int argc, char** argv) {
       f.seconds > 0 ? f.cpu_seconds / f.seconds : 0, std::thread::hardware_concurrency());
 
   // What a payment wrote, table by table.
-  std::vector<RowShape> shapes;
   double rows_per_payment = 0;
-  fmt::print("a payment writes (rows per payment, mean bytes):");
-  for (const auto& [table, a] : after) {
-    auto it = before.find(table);
-    const int64_t added = a.rows - (it == before.end() ? 0 : it->second.rows);
-    if (added <= 0) continue;
-    const double per = static_cast<double>(added) / n;
-    shapes.push_back({table, per, std::max(1.0, a.mean_bytes), false, a.indexes});
-    rows_per_payment += per;
-    fmt::print(" {} {:.2f}x{:.0f}B/{}i", table, per, a.mean_bytes, a.indexes);
-  }
-  // Rows a payment updates in place: its property's account row(s), its counter's receipt series
-  // and the day's journal totals per account it posts to (as many as its journal lines).
-  double journal_lines = 0;
-  for (const auto& s : shapes) {
-    if (s.table == "journal_lines") journal_lines = s.per_payment;
-  }
-  const std::vector<std::pair<std::string, double>> updated = {
-      {"pt_account", 1}, {"receipt_series", 1}, {"journal_daily", journal_lines}};
-  fmt::print("; updates:");
-  for (const auto& [table, per] : updated) {
-    auto it = after.find(table);
-    if (it == after.end() || per <= 0) continue;
-    shapes.push_back({table, per, std::max(1.0, it->second.mean_bytes), true, it->second.indexes});
-    rows_per_payment += per;
-    fmt::print(" {} {:.2f}x{:.0f}B", table, per, it->second.mean_bytes);
-  }
-  fmt::print("\n");
+  const std::vector<RowShape> shapes = PaymentShapes(before, after, f.payments, &rows_per_payment);
   auto entries = after.find("ledger_entries");
   auto entries0 = before.find("ledger_entries");
   if (entries != after.end() && entries0 != before.end()) {
@@ -557,6 +802,7 @@ int main(int argc, char** argv) {
 
   const int raw_batch = std::max(1, static_cast<int>(std::lround(batch)));
   double ratio = 0;
+  double raw_one_index = 0;  // the floor PostgreSQL's is compared with (one index a table)
   for (const bool same_indexes : {false, true}) {
     const RawFigures raw =
         RunRaw(root / "raw-baseline.db", shapes, f.payments, raw_batch, same_indexes);
@@ -571,6 +817,7 @@ int main(int argc, char** argv) {
         raw.rows, rows_per_payment, raw_batch, raw.seconds, raw_rows_s, raw_per_s,
         raw_per_s > 0 ? per_s / raw_per_s : 0);
     ratio = raw_per_s > 0 ? per_s / raw_per_s : 0;
+    if (!same_indexes) raw_one_index = raw_per_s;
   }
   const bool ratio_ok = ratio >= kTargetRatio;
   const bool rate_ok = per_s >= kTargetRate;
@@ -578,8 +825,28 @@ int main(int argc, char** argv) {
              kTargetRatio, ratio_ok ? "PASS" : "FAIL");
   fmt::print("rate:    {:.0f} payments/s      target >= {:.0f}: {}\n", per_s, kTargetRate,
              rate_ok ? "PASS" : "FAIL");
-  fmt::print("load average after the run: {}\n", LoadAverage());
 
   if (!flags.keep) fs::remove_all(root);
-  return f.errors > 0 || f.payments == 0 ? 1 : 0;
+  int failed = f.errors > 0 || f.payments == 0 ? 1 : 0;
+
+  // PostgreSQL beside SQLite: same machine, same run, same load (issue 6).
+  std::vector<EngineFigures> engines = {
+      {"sqlite", per_s, p50, p99, batch, raw_one_index, f.errors}};
+  if (flags.postgres) {
+    if (auto pg = RunPostgres(flags)) {
+      engines.push_back(*pg);
+      failed += pg->errors > 0 || pg->per_s == 0 ? 1 : 0;
+    }
+  }
+  fmt::print("\n{} clients, {:.0f} s each, same machine, same run:\n", flags.clients,
+             flags.seconds);
+  fmt::print("  {:<9} {:>11} {:>9} {:>9} {:>16} {:>21} {:>11}\n", "engine", "payments/s", "p50 ms",
+             "p99 ms", "payments/commit", "raw floor/s (1 index)", "palika/raw");
+  for (const auto& e : engines) {
+    fmt::print("  {:<9} {:>11.0f} {:>9.2f} {:>9.2f} {:>16.1f} {:>21.0f} {:>11.2f}\n", e.engine,
+               e.per_s, e.p50, e.p99, e.batch, e.raw_per_s,
+               e.raw_per_s > 0 ? e.per_s / e.raw_per_s : 0);
+  }
+  fmt::print("load average after the run: {}\n", LoadAverage());
+  return failed > 0 ? 1 : 0;
 }
