@@ -92,6 +92,15 @@ TEST(PgRoutingTest, AClusterDownStopsOnlyItsUlbAndNothingAcknowledgedIsLost) {
   take(1, again);
   take(0, pay(kIndore, indore_property, indore));
 
+  // The year's demand, already raised by the demo before the move, is found raised on PostgreSQL
+  // too (its batch read names a parameter twice, SQLite's `?3`).
+  const std::string admin = server->SignIn("indore.admin");
+  auto demand = server->Request("POST", "/api/v1/ulbs/0152/demands",
+                                json::serialize(json::object{{"fy", "2026-27"}}), admin);
+  ASSERT_EQ(demand.status, 200) << demand.body;
+  EXPECT_EQ(ParseJson(demand.body).at("raised").as_int64(), 0) << demand.body;
+  EXPECT_GT(ParseJson(demand.body).at("already_raised").as_int64(), 0) << demand.body;
+
   // Every acknowledged receipt is there, numbered without a gap.
   const std::string urls[2] = {east, west};
   const char* codes[2] = {kIndore, kSehore};

@@ -308,14 +308,20 @@ ConnectionCount Connections(const std::string& url) {
 std::string NumberPlaceholders(std::string_view sql, int* count) {
   std::string out;
   out.reserve(sql.size() + 16);
+  // As SQLite numbers them: `?N` is parameter N, a bare `?` the one after the largest so far.
   int n = 0;
   ForEachRun(sql, [&](size_t a, size_t b, bool quoted) {
     for (size_t i = a; i < b; ++i) {
-      if (!quoted && sql[i] == '?') {
-        out += '$' + std::to_string(++n);
-      } else {
+      if (quoted || sql[i] != '?') {
         out += sql[i];
+        continue;
       }
+      size_t end = i + 1;
+      while (end < b && end - i <= 3 && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
+      int k = end > i + 1 ? std::stoi(std::string(sql.substr(i + 1, end - i - 1))) : n + 1;
+      n = std::max(n, k);
+      out += '$' + std::to_string(k);
+      i = end - 1;
     }
   });
   if (count) *count = n;

@@ -18,6 +18,16 @@ TEST(PostgresSql, PlaceholdersAreNumberedOutsideQuotes) {
   EXPECT_EQ(n, 3);
 }
 
+// SQLite's numbered form, which a query uses to name one value twice (the demand's batch read).
+TEST(PostgresSql, NumberedPlaceholdersKeepTheirNumbers) {
+  int n = 0;
+  EXPECT_EQ(NumberPlaceholders("SELECT a FROM t WHERE b = ?3 AND c > ?1 AND d = ?3 LIMIT ?2", &n),
+            "SELECT a FROM t WHERE b = $3 AND c > $1 AND d = $3 LIMIT $2");
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(NumberPlaceholders("SELECT ?2, ?, '?7'", &n), "SELECT $2, $3, '?7'");
+  EXPECT_EQ(n, 3);
+}
+
 TEST(PostgresSql, DdlIsTranslated) {
   EXPECT_EQ(TranslateDdl("CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB NOT NULL, c text "
                          "DEFAULT 'INTEGER BLOB', integers INTEGER) WITHOUT ROWID"),
