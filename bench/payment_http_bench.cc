@@ -595,7 +595,8 @@ RawFigures RunRawPostgres(const std::string& url, const std::vector<RowShape>& s
   }
   auto exec = [&](const std::string& sql) { CheckPq(PQexec(c, sql.c_str()), c, sql); };
   exec(
-      "DROP SCHEMA IF EXISTS raw_baseline CASCADE; CREATE SCHEMA raw_baseline; "
+      "SET client_min_messages TO warning; DROP SCHEMA IF EXISTS raw_baseline CASCADE; "
+      "CREATE SCHEMA raw_baseline; "
       "SET search_path TO raw_baseline; SET synchronous_commit TO on");
   constexpr int kUpdatedRows = 4096;  // rows an update picks from (accounts, series)
   std::vector<std::string> blobs;
