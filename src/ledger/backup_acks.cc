@@ -247,8 +247,7 @@ std::vector<BackupAcks::Lag> BackupAcks::Lags() const {
 void BackupAcks::ExportMetrics(Metrics& metrics) const {
   for (const auto& lag : Lags()) {
     const MetricLabels labels{{"ledger", lag.ledger}, {"host", lag.host}};
-    metrics.Set("palika_backup_lag_entries", labels,
-                static_cast<double>(lag.committed > lag.held ? lag.committed - lag.held : 0));
+    metrics.Set("palika_backup_lag_entries", labels, static_cast<double>(lag.entries_behind()));
     metrics.Set("palika_backup_lag_seconds", labels, lag.seconds);
     metrics.Set("palika_backup_last_ack_age_seconds", labels, lag.since_ack);
   }

@@ -64,6 +64,8 @@ class BackupAcks {
     uint64_t committed = 0;  // entries committed here
     double seconds = 0;      // how long the oldest entry it lacks has been committed
     double since_ack = 0;    // seconds since the host's last ack of this ledger
+    // Entries committed here that the host lacks (0 if it holds more, e.g. after a restore here).
+    uint64_t entries_behind() const { return committed > held ? committed - held : 0; }
   };
   // Every (ledger, host) pair known: acked since start or read back from the file, sorted.
   std::vector<Lag> Lags() const;

@@ -95,7 +95,7 @@ UlbRow RowOf(Site& site, Lang lang, const registry::UlbInfo& u, CivilDate today,
     if (l.ledger != u.code) continue;
     ++hosts;
     if (worst == nullptr || l.seconds > worst->seconds ||
-        (l.seconds == worst->seconds && l.committed - l.held > worst->committed - worst->held)) {
+        (l.seconds == worst->seconds && l.entries_behind() > worst->entries_behind())) {
       worst = &l;
     }
   }
@@ -105,7 +105,7 @@ UlbRow RowOf(Site& site, Lang lang, const registry::UlbInfo& u, CivilDate today,
   } else {
     row.backup = Text(lang, "dashboard_backup",
                       {{"hosts", std::to_string(hosts)},
-                       {"entries", std::to_string(worst->committed - worst->held)},
+                       {"entries", std::to_string(worst->entries_behind())},
                        {"seconds", Seconds(worst->seconds)},
                        {"host", worst->host}});
     if (worst->seconds > kAmberLagSeconds) {

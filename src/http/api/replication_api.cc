@@ -171,14 +171,13 @@ Response Acks(ApiContext& ctx, Request& req, const Principal& who) {
 Response BackupStatus(ApiContext& ctx) {
   json::array lags;
   for (const auto& lag : ctx.ledgers.backups().Lags()) {
-    lags.push_back(json::object{
-        {"ulb", lag.ledger},
-        {"host", lag.host},
-        {"held", lag.held},
-        {"committed", lag.committed},
-        {"lag_entries", lag.committed > lag.held ? lag.committed - lag.held : uint64_t{0}},
-        {"lag_seconds", lag.seconds},
-        {"last_ack_seconds_ago", lag.since_ack}});
+    lags.push_back(json::object{{"ulb", lag.ledger},
+                                {"host", lag.host},
+                                {"held", lag.held},
+                                {"committed", lag.committed},
+                                {"lag_entries", lag.entries_behind()},
+                                {"lag_seconds", lag.seconds},
+                                {"last_ack_seconds_ago", lag.since_ack}});
   }
   json::object out = NodeJson(ctx);
   out["sync_backups"] = ctx.ledgers.backups().sync_hosts();
