@@ -30,6 +30,25 @@ Status WriteAll(int fd, std::string_view data, const fs::path& file) {
   return Status::OK();
 }
 
+// Writes `data` into a new hidden temporary file beside `file` with exactly `mode`, fsynced, and
+// returns its path; on failure nothing is left behind.
+Result<fs::path> WriteSyncedTemp(const fs::path& dir, const fs::path& file, std::string_view data,
+                                 mode_t mode) {
+  const fs::path tmp = dir / ("." + file.filename().string() + ".tmp-" + HexEncode(RandomBytes(6)));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Status::IOError(Errno("cannot create", tmp));
+  Status s = WriteAll(fd, data, tmp);
+  // The umask may have narrowed the mode; make it exact.
+  if (s.ok() && ::fchmod(fd, mode) != 0) s = Status::IOError(Errno("cannot chmod", tmp));
+  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError(Errno("cannot fsync", tmp));
+  if (::close(fd) != 0 && s.ok()) s = Status::IOError(Errno("cannot close", tmp));
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return tmp;
+}
+
 }  // namespace
 
 Status SyncDirectory(const fs::path& dir) {
@@ -52,15 +71,9 @@ Status WriteFileNoReplace(const fs::path& file, std::string_view data, mode_t mo
                             file.string() + " already exists; it is never overwritten",
                             file.string() + " पहले से है; इसे कभी बदला नहीं जाता");
   }
-  const fs::path tmp = dir / ("." + file.filename().string() + ".tmp-" + HexEncode(RandomBytes(6)));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Status::IOError(Errno("cannot create", tmp));
-  Status s = WriteAll(fd, data, tmp);
-  // The umask may have narrowed the mode; make it exact.
-  if (s.ok() && ::fchmod(fd, mode) != 0) s = Status::IOError(Errno("cannot chmod", tmp));
-  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError(Errno("cannot fsync", tmp));
-  if (::close(fd) != 0 && s.ok()) s = Status::IOError(Errno("cannot close", tmp));
-  if (s.ok() && ::link(tmp.c_str(), file.c_str()) != 0) {
+  PALIKA_ASSIGN_OR_RETURN(const fs::path tmp, WriteSyncedTemp(dir, file, data, mode));
+  Status s = Status::OK();
+  if (::link(tmp.c_str(), file.c_str()) != 0) {
     s = errno == EEXIST
             ? Status::Conflict("file_exists",
                                file.string() + " already exists; it is never overwritten",
@@ -74,17 +87,9 @@ Status WriteFileNoReplace(const fs::path& file, std::string_view data, mode_t mo
 
 Status ReplaceFileDurably(const fs::path& file, std::string_view data, mode_t mode) {
   const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  const fs::path tmp = dir / ("." + file.filename().string() + ".tmp-" + HexEncode(RandomBytes(6)));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Status::IOError(Errno("cannot create", tmp));
-  Status s = WriteAll(fd, data, tmp);
-  if (s.ok() && ::fchmod(fd, mode) != 0) s = Status::IOError(Errno("cannot chmod", tmp));
-  if (s.ok() && ::fsync(fd) != 0) s = Status::IOError(Errno("cannot fsync", tmp));
-  if (::close(fd) != 0 && s.ok()) s = Status::IOError(Errno("cannot close", tmp));
-  if (s.ok() && ::rename(tmp.c_str(), file.c_str()) != 0) {
-    s = Status::IOError(Errno("cannot rename into", file));
-  }
-  if (!s.ok()) {
+  PALIKA_ASSIGN_OR_RETURN(const fs::path tmp, WriteSyncedTemp(dir, file, data, mode));
+  if (::rename(tmp.c_str(), file.c_str()) != 0) {
+    Status s = Status::IOError(Errno("cannot rename into", file));
     ::unlink(tmp.c_str());
     return s;
   }
