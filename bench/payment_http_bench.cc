@@ -3,7 +3,7 @@
 // batch size, printed as a ratio. Run by `make bench` (or by hand).
 //
 //   palika_payment_http_bench [--clients=64] [--seconds=10] [--properties=2000] [--dir=/var/tmp]
-//                             [--keep]
+//                             [--keep] [--no-postgres] [--client=loop|threads]
 //
 // Set-up: a fresh data directory under --dir (fsync on; /var/tmp stays on disk where /tmp may be a
 // tmpfs that flatters) with ULB 0152, --properties properties, the demo rate tables and both
@@ -12,11 +12,15 @@
 // 127.0.0.1 and a free port, in this process. The cashier signs in once over HTTP (password and
 // TOTP) and every client shares the token.
 //
-// Run: --clients threads, each with its own kept-alive connection, each POSTing
-// /api/v1/ulbs/0152/payments one after another for --seconds, with a new Idempotency-Key each
+// Run: --clients kept-alive connections, each POSTing /api/v1/ulbs/0152/payments one after
+// another (one request in flight per connection) for --seconds, with a new Idempotency-Key each
 // time, a random property and its own counter (C1, C2, ...: one receipt series per counter, as
 // at a real ULB office). A payment counts when the answer is 201 (the ledger has committed it);
-// any other answer is printed and makes the exit code 1.
+// any other answer is printed and makes the exit code 1. The client (--client=loop, the default)
+// is an event loop on one thread, as wrk is (bench/http_load.h); --client=threads runs one
+// blocking http::TestClient per connection on a thread of its own, as earlier versions did.
+// The client runs in this process: its threads' CPU time is measured and subtracted, so "server
+// CPU per payment" is the server's alone.
 //
 // Baseline: afterwards the benchmark counts what the payments wrote in the ULB's SQLite file —
 // new rows per table per payment and their mean size, plus the rows a payment updates
@@ -69,6 +73,7 @@
 #include "http/api/api.h"
 #include "http/server.h"
 #include "http/test_client.h"
+#include "http_load.h"
 #include "ledger/ledger_set.h"
 #include "services/identity/totp.h"
 #include "services/property_tax/billing.h"
@@ -96,12 +101,14 @@ struct Flags {
   std::string dir = "/var/tmp";
   bool keep = false;
   bool postgres = true;  // the same load on a throw-away PostgreSQL cluster too
+  bool threads = false;  // --client=threads: a blocking client thread per connection
 };
 
 [[noreturn]] void Usage(int code) {
   fmt::print(
       "usage: palika_payment_http_bench [--clients=64] [--seconds=10] [--properties=2000]\n"
       "                                 [--dir=/var/tmp] [--keep] [--no-postgres]\n"
+      "                                 [--client=loop|threads]\n"
       "Durable payments/s over HTTP with N clients, p50/p99 latency, and raw SQLite's rate for\n"
       "the same rows, durability and batch size, as a ratio (issue 3: >= 0.5, >= 5,000/s);\n"
       "then the same on a throw-away PostgreSQL cluster, side by side (issue 6).\n");
@@ -126,6 +133,8 @@ Flags ParseFlags(int argc, char** argv) {
         f.properties = std::stoi(*v);
       } else if (auto v = FlagValue(a, "dir")) {
         f.dir = *v;
+      } else if (auto v = FlagValue(a, "client"); v && (*v == "loop" || *v == "threads")) {
+        f.threads = *v == "threads";
       } else {
         Usage(2);
       }
@@ -268,8 +277,9 @@ struct HttpFigures {
   int64_t errors = 0;
   double seconds = 0;
   std::vector<double> latency_ms;
-  double commits = 0;      // ULB ledger commits during the run
-  double cpu_seconds = 0;  // this process's CPU time (user + system) during the run
+  double commits = 0;             // ULB ledger commits during the run
+  double cpu_seconds = 0;         // this process's CPU time (user + system) during the run
+  double client_cpu_seconds = 0;  // of that, the load client's threads'
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -286,31 +296,62 @@ std::string SignIn(uint16_t port, const std::string& secret) {
   return std::string(v.at("token").as_string());
 }
 
-HttpFigures RunHttp(uint16_t port, const std::string& token, const std::vector<std::string>& ids,
-                    int clients, double seconds) {
+// The payment request client `c` sends as its `n`th: a new Idempotency-Key, a random property
+// (from the client's own generator), the client's own counter.
+LoadRequest PaymentRequest(const std::string& token, const std::vector<std::string>& ids,
+                           std::mt19937_64& rng, int c, int64_t n) {
+  std::uniform_int_distribution<size_t> pick(0, ids.size() - 1);
+  const boost::json::object body{{"property", ids[pick(rng)]},
+                                 {"amount_paise", 10000},
+                                 {"mode", "cash"},
+                                 {"counter", fmt::format("C{}", c + 1)}};
+  LoadRequest r;
+  r.method = "POST";
+  r.target = fmt::format("/api/v1/ulbs/{}/payments", kUlb);
+  r.body = boost::json::serialize(body);
+  r.headers = {{"Authorization", "Bearer " + token},
+               {"Content-Type", "application/json"},
+               {"Idempotency-Key", fmt::format("http-bench-{}-{}-{}", getpid(), c, n)}};
+  return r;
+}
+
+// The event-loop client: one thread, `clients` connections (bench/http_load.h).
+HttpFigures RunHttpLoop(uint16_t port, const std::string& token,
+                        const std::vector<std::string>& ids, int clients, double seconds) {
+  std::vector<std::mt19937_64> rngs;
+  for (int c = 0; c < clients; ++c) rngs.emplace_back(static_cast<uint64_t>(c) + 1);
+  const LoadFigures load =
+      RunHttpLoad("127.0.0.1", port, clients, seconds, 201, [&](int c, int64_t n) {
+        return PaymentRequest(token, ids, rngs[static_cast<size_t>(c)], c, n);
+      });
+  HttpFigures out;
+  out.payments = load.ok;
+  out.errors = load.errors;
+  out.seconds = load.seconds;
+  out.latency_ms = load.latency_ms;
+  out.client_cpu_seconds = load.cpu_seconds;
+  return out;
+}
+
+// The thread-per-client load: `clients` threads, each a blocking http::TestClient.
+HttpFigures RunHttpThreads(uint16_t port, const std::string& token,
+                           const std::vector<std::string>& ids, int clients, double seconds) {
   HttpFigures out;
   std::atomic<bool> stop{false};
   std::atomic<int64_t> errors{0};
   std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
+  std::vector<double> cpu(static_cast<size_t>(clients), 0);
   std::vector<std::thread> threads;
-  const std::string target = fmt::format("/api/v1/ulbs/{}/payments", kUlb);
   const auto start = Clock::now();
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
+      const double cpu0 = ThreadCpuSeconds();
       http::TestClient client("127.0.0.1", port);
       std::mt19937_64 rng(static_cast<uint64_t>(c) + 1);
-      std::uniform_int_distribution<size_t> pick(0, ids.size() - 1);
-      const std::vector<std::pair<std::string, std::string>> base = {
-          {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
       for (int64_t n = 0; !stop; ++n) {
-        const boost::json::object body{{"property", ids[pick(rng)]},
-                                       {"amount_paise", 10000},
-                                       {"mode", "cash"},
-                                       {"counter", fmt::format("C{}", c + 1)}};
-        auto headers = base;
-        headers.emplace_back("Idempotency-Key", fmt::format("http-bench-{}-{}-{}", getpid(), c, n));
+        LoadRequest req = PaymentRequest(token, ids, rng, c, n);
         const auto t0 = Clock::now();
-        auto r = client.Request("POST", target, boost::json::serialize(body), headers);
+        auto r = client.Request(req.method, req.target, req.body, req.headers);
         const auto t1 = Clock::now();
         if (r.status != 201) {
           if (errors++ < 5) {
@@ -321,6 +362,7 @@ HttpFigures RunHttp(uint16_t port, const std::string& token, const std::vector<s
         latencies[static_cast<size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(t1 - t0).count());
       }
+      cpu[static_cast<size_t>(c)] = ThreadCpuSeconds() - cpu0;
     });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -328,6 +370,7 @@ HttpFigures RunHttp(uint16_t port, const std::string& token, const std::vector<s
   for (auto& t : threads) t.join();
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto& l : latencies) out.latency_ms.insert(out.latency_ms.end(), l.begin(), l.end());
+  for (double s : cpu) out.client_cpu_seconds += s;
   out.payments = static_cast<int64_t>(out.latency_ms.size());
   out.errors = errors;
   return out;
@@ -473,7 +516,8 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   const MetricLabels ulb{{"ulb", kUlb}};
   const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
   const double cpu0 = ProcessCpuSeconds();
-  f = RunHttp(server.port(), token, prep.ids, flags.clients, flags.seconds);
+  f = flags.threads ? RunHttpThreads(server.port(), token, prep.ids, flags.clients, flags.seconds)
+                    : RunHttpLoop(server.port(), token, prep.ids, flags.clients, flags.seconds);
   f.cpu_seconds = ProcessCpuSeconds() - cpu0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
   fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
@@ -482,6 +526,22 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   serving.join();
   (*app)->ledgers().Close();
   return f;
+}
+
+// CPU time per payment, the server's apart from the load client's (both in this process), and
+// the CPUs the process kept busy. Steadier than payments/s on a shared machine: what the work
+// cost, whatever else ran.
+void PrintCpu(const HttpFigures& f, const Flags& flags) {
+  const double n = static_cast<double>(std::max<int64_t>(f.payments, 1));
+  const double server = f.cpu_seconds - f.client_cpu_seconds;
+  fmt::print(
+      "cpu:     {:.0f} us of server CPU per payment; the load client ({}) {:.0f} us more; "
+      "{:.2f} of {} CPUs busy (server {:.2f})\n",
+      server * 1e6 / n,
+      flags.threads ? fmt::format("{} blocking threads", flags.clients)
+                    : std::string("one event-loop thread"),
+      f.client_cpu_seconds * 1e6 / n, f.seconds > 0 ? f.cpu_seconds / f.seconds : 0,
+      std::thread::hardware_concurrency(), f.seconds > 0 ? server / f.seconds : 0);
 }
 
 // One engine's figures, for the table side by side.
@@ -714,9 +774,7 @@ std::optional<EngineFigures> RunPostgres(const Flags& flags) {
       "ms, p99 {:.2f} ms, max {:.2f} ms\n",
       flags.clients, f.payments, f.seconds, out.per_s, out.p50, out.p99, max);
   if (f.errors) fmt::print("         {} requests NOT answered 201 (see above)\n", f.errors);
-  fmt::print("cpu:     {:.0f} us of CPU per payment in this process (server and its {} clients)\n",
-             f.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(f.payments, 1)),
-             flags.clients);
+  PrintCpu(f, flags);
   double rows_per_payment = 0;
   const auto shapes = PaymentShapes(before, after, f.payments, &rows_per_payment);
   fmt::print("ledger:  {:.0f} commits, {:.1f} payments per commit\n", f.commits, out.batch);
@@ -783,12 +841,7 @@ int main(int argc, char** argv) {
       "ms, p99 {:.2f} ms, max {:.2f} ms\n",
       flags.clients, f.payments, f.seconds, per_s, p50, p99, max);
   if (f.errors) fmt::print("         {} requests NOT answered 201 (see above)\n", f.errors);
-  // Steadier than payments/s on a shared machine: what the work cost, whatever else ran.
-  fmt::print(
-      "cpu:     {:.0f} us of CPU per payment in this process (server and its {} clients), "
-      "{:.2f} of {} CPUs busy\n",
-      f.cpu_seconds * 1e6 / static_cast<double>(std::max<int64_t>(f.payments, 1)), flags.clients,
-      f.seconds > 0 ? f.cpu_seconds / f.seconds : 0, std::thread::hardware_concurrency());
+  PrintCpu(f, flags);
 
   // What a payment wrote, table by table.
   double rows_per_payment = 0;
