@@ -16,6 +16,8 @@ packages=(
   postgresql-15 libpqxx-dev
   # SHA-256 of ledger entries and Merkle nodes with the CPU's SHA instructions (libcrypto)
   libssl-dev
+  # tcmalloc for the release programs (CMakeLists.txt: ~9% less server CPU a payment)
+  libgoogle-perftools-dev
   # logging, formatting, CLI
   libspdlog-dev libfmt-dev libcli11-dev
   # PDF receipts with correct Hindi shaping, and their QR codes (src/documents); the receipt
