@@ -2,6 +2,7 @@
 // "properties per second for a demand raise over e.g. 100,000 properties"). Run by `make bench`.
 //
 //   palika_demand_bench [--properties=100000] [--batch=500] [--dir=/var/tmp] [--keep]
+//                       [--setup-dir=DIR]
 //
 // Builds a data directory with one ULB (20 wards in 5 zones) and --properties made-up properties
 // (PropertySamples, registered through the ledger in commands of 500), sets the demo rate table
@@ -13,9 +14,14 @@
 // for a second run that finds every demand raised (the idempotent re-run after a crash), and raw
 // SQLite's floor for the same work: the rows the raise wrote, inserted into an empty file with the
 // same tables and indexes, the same durability and transactions (RawFloorSeconds).
+//
+// --setup-dir=DIR keeps the registered set (setup takes minutes at a million properties): the
+// first run registers into DIR and keeps it, later runs with the same DIR and --properties copy it
+// (untimed) and raise on the copy, so old and new builds can be timed on the same data.
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -40,6 +46,14 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// CPU seconds (user + system) of every thread of this process so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 constexpr char kUlb[] = "0152";
 
 struct Flags {
@@ -47,13 +61,14 @@ struct Flags {
   int64_t batch = property_tax::kDefaultDemandBatch;
   std::string dir = "/var/tmp";
   bool keep = false;
+  std::string setup_dir;  // "" : set up afresh in the run's directory
 };
 
 [[noreturn]] void Usage(const std::string& bad) {
   fmt::print(stderr,
              "palika_demand_bench: unknown or malformed flag '{}'\n"
              "usage: palika_demand_bench [--properties=100000] [--batch=500] [--dir=/var/tmp] "
-             "[--keep]\n",
+             "[--keep] [--setup-dir=DIR]\n",
              bad);
   std::exit(bad == "--help" ? 0 : 2);
 }
@@ -74,6 +89,8 @@ Flags ParseFlags(int argc, char** argv) {
         f.dir = value;
       } else if (name == "--keep") {
         f.keep = true;
+      } else if (name == "--setup-dir" && !value.empty()) {
+        f.setup_dir = value;
       } else {
         Usage(arg);
       }
@@ -113,9 +130,11 @@ double CopyRow(sqlite3* db, sqlite3_stmt* from, sqlite3_stmt* to) {
 // Raw SQLite's floor for the same work: the rows the raise wrote — its ledger entries and the
 // year's pt_account and pt_demands rows — inserted into an empty file with the same tables and
 // indexes (WAL, synchronous=FULL, prepared statements), one transaction per `batch` properties as
-// the raise commits. Only the inserts and commits are timed (reading the rows back is not).
+// the raise commits, each with the entries its command wrote (`entries_after[k]`: the ledger's
+// size after command k). Only the inserts and commits are timed (reading the rows back is not).
 double RawFloorSeconds(const fs::path& ulb_file, const fs::path& raw_file, int64_t entries_before,
-                       int64_t batch, const std::string& fy) {
+                       const std::vector<int64_t>& entries_after, int64_t batch,
+                       const std::string& fy) {
   fs::remove(raw_file);
   sqlite3* db = nullptr;
   CheckSql(sqlite3_open(raw_file.c_str(), &db), db, "open");
@@ -147,14 +166,17 @@ double RawFloorSeconds(const fs::path& ulb_file, const fs::path& raw_file, int64
   sqlite3_stmt* account =
       Prepare(db, "SELECT * FROM src.pt_account WHERE property_id = ? AND fy = ?");
   sqlite3_stmt* entries =
-      Prepare(db, "SELECT * FROM src.ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?");
+      Prepare(db,
+              "SELECT * FROM src.ledger_entries WHERE origin = (SELECT origin FROM"
+              " src.ledger_entries LIMIT 1) AND seq > ? ORDER BY seq LIMIT ?");
   sqlite3_stmt* put_demand = insert("pt_demands", sqlite3_column_count(demands) - 1);
   sqlite3_stmt* put_account = insert("pt_account", sqlite3_column_count(account));
   sqlite3_stmt* put_entry = insert("ledger_entries", sqlite3_column_count(entries));
   sqlite3_stmt* begin = Prepare(db, "BEGIN");
   sqlite3_stmt* commit = Prepare(db, "COMMIT");
-  // The demand rows of one batch, then their accounts, then as many entries (one per demand).
+  // The demand rows of one batch, then their accounts, then the entries its command wrote.
   std::vector<std::string> ids;
+  size_t command = 0;
   int64_t last_rowid = 0;
   int64_t entries_done = entries_before;
   double seconds = 0;
@@ -187,8 +209,11 @@ double RawFloorSeconds(const fs::path& ulb_file, const fs::path& raw_file, int64
       while (sqlite3_step(account) == SQLITE_ROW) seconds += CopyRow(db, account, put_account);
       sqlite3_reset(account);
     }
+    const int64_t written =
+        command < entries_after.size() ? entries_after[command] - entries_done : 0;
+    ++command;
     sqlite3_bind_int64(entries, 1, entries_done);
-    sqlite3_bind_int64(entries, 2, static_cast<int64_t>(ids.size()));
+    sqlite3_bind_int64(entries, 2, written);
     while (sqlite3_step(entries) == SQLITE_ROW) {
       seconds += CopyRow(db, entries, put_entry);
       ++entries_done;
@@ -208,18 +233,15 @@ double RawFloorSeconds(const fs::path& ulb_file, const fs::path& raw_file, int64
   return seconds;
 }
 
-int Main(int argc, char** argv) {
-  const Flags flags = ParseFlags(argc, argv);
-  const fs::path root = fs::path(flags.dir) / fmt::format("palika-demand-bench-{}", getpid());
-  fs::remove_all(root);
+// Registers `properties` made-up properties in a fresh data directory `root` (20 wards in 5
+// zones) and sets the demo 2026-27 rate table.
+void SetUp(const fs::path& root, int64_t properties) {
   Check(ledger::InitDataDir(root), "init");
   auto opened =
       ledger::LedgerSet::Open(root, cli::StateProjections(), cli::UlbProjections(), nullptr);
   Check(opened.status(), "open");
   ledger::LedgerSet& ledgers = **opened;
-
   // The register: 20 wards, in the three zones the demo rate table prices.
-  const auto setup_started = Clock::now();
   registry::Registry reg(ledgers);
   Check(reg.AddUlb("bench", {kUlb, "Indore", "इंदौर", "corporation", "Indore"}).status(), "ulb");
   std::vector<property_tax::SampleWard> wards;
@@ -232,26 +254,68 @@ int Main(int argc, char** argv) {
     wards.push_back({w, name, name_hi});
   }
   property_tax::PropertySamples samples(152, wards);
-  property_tax::PropertyRegister properties(ledgers);
-  for (int64_t done = 0; done < flags.properties;) {
+  property_tax::PropertyRegister register_(ledgers);
+  for (int64_t done = 0; done < properties;) {
     std::vector<property_tax::PropertyDetails> batch;
-    for (; done < flags.properties && batch.size() < 500; ++done) batch.push_back(samples.Next());
-    Check(properties.RegisterBatch(kUlb, "bench", batch).status(), "properties");
+    for (; done < properties && batch.size() < 500; ++done) batch.push_back(samples.Next());
+    Check(register_.RegisterBatch(kUlb, "bench", batch).status(), "properties");
   }
   const FinancialYear fy = *FinancialYear::Parse("2026-27");
   Check(property_tax::Billing(ledgers)
             .SetRates(kUlb, {"bench", "", ""}, property_tax::DemoRateTable(fy), "bench")
             .status(),
         "rates");
+  ledgers.Close();
+}
+
+int Main(int argc, char** argv) {
+  const Flags flags = ParseFlags(argc, argv);
+  const fs::path root = fs::path(flags.dir) / fmt::format("palika-demand-bench-{}", getpid());
+  fs::remove_all(root);
+  const auto setup_started = Clock::now();
+  bool reused = false;
+  if (flags.setup_dir.empty()) {
+    SetUp(root, flags.properties);
+  } else {
+    // A kept set is re-used only for the same size; its marker is written once it is complete.
+    const fs::path kept = fs::path(flags.setup_dir) / fmt::format("set-{}", flags.properties);
+    if (!fs::exists(kept / "complete")) {
+      fs::remove_all(kept);
+      fs::create_directories(kept.parent_path());
+      SetUp(kept, flags.properties);
+      std::FILE* marker = std::fopen((kept / "complete").c_str(), "w");
+      if (marker == nullptr)
+        Check(Status::IOError("cannot write " + (kept / "complete").string()), "setup-dir");
+      std::fclose(marker);
+    } else {
+      reused = true;
+    }
+    fs::copy(kept, root, fs::copy_options::recursive);
+    fs::remove(root / "complete");
+  }
   const double setup_seconds = Seconds(setup_started);
+  auto opened =
+      ledger::LedgerSet::Open(root, cli::StateProjections(), cli::UlbProjections(), nullptr);
+  Check(opened.status(), "open");
+  ledger::LedgerSet& ledgers = **opened;
+  const FinancialYear fy = *FinancialYear::Parse("2026-27");
   const auto entries_before = static_cast<int64_t>((*ledgers.Ulb(kUlb))->size());
 
   property_tax::DemandOptions options;
   options.batch = flags.batch;
+  // The ledger's size after each command, for the raw floor's transactions.
+  std::vector<int64_t> entries_after;
+  ledger::Ledger* ulb_ledger = *ledgers.Ulb(kUlb);
+  options.progress = [&](int64_t, int64_t) {
+    entries_after.push_back(static_cast<int64_t>(ulb_ledger->size()));
+  };
   const auto raise_started = Clock::now();
+  const double cpu_started = ProcessCpuSeconds();
   auto first = property_tax::RaiseDemand(ledgers, kUlb, "bench", fy, options);
   const double raise_seconds = Seconds(raise_started);
+  const double raise_cpu = ProcessCpuSeconds() - cpu_started;
   Check(first.status(), "raise");
+  options.progress = nullptr;
   const auto again_started = Clock::now();
   auto second = property_tax::RaiseDemand(ledgers, kUlb, "bench", fy, options);
   const double again_seconds = Seconds(again_started);
@@ -262,20 +326,21 @@ int Main(int argc, char** argv) {
   ledgers.Close();
   const fs::path ulb_file = root / "ulb" / (std::string(kUlb) + ".db");
   const double file_mb = static_cast<double>(fs::file_size(ulb_file)) / 1e6;
-  const double raw_seconds =
-      RawFloorSeconds(ulb_file, root / "raw-floor.db", entries_before, flags.batch, fy.Format());
+  const double raw_seconds = RawFloorSeconds(ulb_file, root / "raw-floor.db", entries_before,
+                                             entries_after, flags.batch, fy.Format());
 
   utsname u{};
   uname(&u);
-  fmt::print("palika_demand_bench on {} {} ({} CPUs), data in {}\n", u.sysname, u.machine,
-             sysconf(_SC_NPROCESSORS_ONLN), flags.dir);
-  fmt::print("setup:   {} properties registered and the demo 2026-27 rates set in {:.1f} s\n",
-             flags.properties, setup_seconds);
+  fmt::print("palika_demand_bench on {} {} ({} CPUs, load {}), data in {}\n", u.sysname, u.machine,
+             sysconf(_SC_NPROCESSORS_ONLN), LoadAverage(), flags.dir);
+  fmt::print("setup:   {} properties registered and the demo 2026-27 rates set in {:.1f} s{}\n",
+             flags.properties, setup_seconds, reused ? " (a copy of the kept set)" : "");
   fmt::print(
       "raise:   {} demands ({} failed) in {:.2f} s = {:.0f} properties/s, {} per command; "
-      "total {}\n",
+      "total {}; CPU {:.2f} s = {:.1f} µs a property\n",
       first->raised, first->failed, raise_seconds,
-      static_cast<double>(first->properties) / raise_seconds, flags.batch, first->total.Format());
+      static_cast<double>(first->properties) / raise_seconds, flags.batch, first->total.Format(),
+      raise_cpu, raise_cpu * 1e6 / static_cast<double>(first->properties));
   fmt::print("re-run:  {} already raised, {} raised, in {:.2f} s = {:.0f} properties/s\n",
              second->already_raised, second->raised, again_seconds,
              static_cast<double>(second->properties) / again_seconds);

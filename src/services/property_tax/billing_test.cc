@@ -13,6 +13,7 @@
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
 #include "services/property_tax/demand.h"
+#include "services/property_tax/property_samples.h"
 #include "services/property_tax/property_testing.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
@@ -482,6 +483,120 @@ TEST_F(BillingLedger, DemandIsRaisedOnceInBatchesAndListsWhatItCouldNotPrice) {
   ASSERT_TRUE(assessed.ok());
   EXPECT_EQ(MustDues(ids[1], "2026-07-15").net, assessed->total);
   CloseAndVerify();
+}
+
+// The raise writes one demand.raised entry per batch (version 2) where it used to write one per
+// property (version 1). Both must leave exactly the same rows: ULB 0152 raises the demand of a
+// set of sample properties; ULB 0269 gets the same properties and, for each, the version 1 event
+// the old raise wrote (priced here by Assess from the register). Their pt_account and pt_demands
+// rows match (but for raised_us), and both ledgers replay exactly.
+TEST_F(BillingLedger, BatchDemandEventsWriteTheRowsOfPerPropertyEvents) {
+  registry::Registry reg(*ledgers_);
+  std::vector<SampleWard> wards;
+  for (auto [n, name, hi, zone] :
+       {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
+        std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
+    ASSERT_TRUE(reg.AddWard("test", "0269", {n, name, hi, zone}).ok());
+    wards.push_back({n, name, hi});
+  }
+  PropertySamples samples(152, wards);
+  std::vector<PropertyDetails> details;
+  for (int i = 0; i < 150; ++i) details.push_back(samples.Next());
+  for (const std::string ulb : {kUlb, "0269"}) {
+    ASSERT_TRUE(PropertyRegister(*ledgers_).RegisterBatch(ulb, "usr_test", details).ok());
+    ASSERT_TRUE(billing_->SetRates(ulb, ctx_, DemoRateTable(Fy("2026-27")), "Resolution 12").ok());
+  }
+  const uint64_t before = Entries();
+  DemandOptions options;
+  options.batch = 64;
+  auto run = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->raised, 150);
+  EXPECT_EQ(Entries() - before, 3u);  // one entry per command of 64
+
+  // The old raise's events, one per property.
+  ledger::Ledger* bhopal = *ledgers_->Ulb("0269");
+  std::vector<std::pair<std::string, AssessmentInput>> inputs;
+  ASSERT_TRUE(
+      bhopal
+          ->Read([&](store::Transaction& tx) -> Status {
+            PALIKA_RETURN_IF_ERROR(
+                tx.ForEach("SELECT id, zone, plot_area_sqft FROM properties ORDER BY num", {},
+                           [&](const store::Row& r) {
+                             inputs.push_back({r.Text(0), {r.Text(1), r.Int(2), {}}});
+                             return true;
+                           }));
+            for (auto& [id, in] : inputs) {
+              PALIKA_RETURN_IF_ERROR(tx.ForEach(
+                  "SELECT floor, built_up_sqft, construction, use_type, occupancy"
+                  " FROM property_floors WHERE property_id = ? ORDER BY position",
+                  {id}, [&](const store::Row& f) {
+                    in.floors.push_back({f.Int(0), f.Int(1), f.Text(2), f.Text(3), f.Text(4)});
+                    return true;
+                  }));
+            }
+            return Status::OK();
+          })
+          .ok());
+  ASSERT_EQ(inputs.size(), 150u);
+  Money old_total;
+  for (const auto& [id, in] : inputs) {
+    auto bill = Assess(in, DemoRateTable(Fy("2026-27")));
+    ASSERT_TRUE(bill.ok()) << bill.status().ToString();
+    json::array heads;
+    for (const auto& h : bill->heads) {
+      if (h.amount.IsZero()) continue;
+      heads.push_back(json::object{{"head", HeadCode(h.head)}, {"amount_paise", h.amount.paise()}});
+    }
+    old_total += bill->total;
+    json::object payload{{"v", 1},
+                         {"property_id", id},
+                         {"fy", "2026-27"},
+                         {"annual_value_paise", bill->annual_value.paise()},
+                         {"heads", std::move(heads)},
+                         {"source", "register"}};
+    ledger::Command c;
+    c.actor = "usr_test";
+    c.decide = [payload](store::Transaction&, int64_t) -> Result<ledger::Decision> {
+      ledger::Decision d;
+      d.events.push_back({"demand.raised", payload});
+      return d;
+    };
+    ASSERT_TRUE(bhopal->Submit(std::move(c)).ok());
+  }
+  EXPECT_EQ(run->total, old_total);
+
+  auto rows = [&](const std::string& ulb) {
+    std::vector<std::string> out;
+    EXPECT_TRUE((*ledgers_->Ulb(ulb))
+                    ->Read([&](store::Transaction& tx) -> Status {
+                      PALIKA_RETURN_IF_ERROR(
+                          tx.ForEach("SELECT * FROM pt_account ORDER BY property_id, fy, head", {},
+                                     [&](const store::Row& r) {
+                                       std::string line = "account";
+                                       for (const auto& v : r.values())
+                                         line += " " + store::ValueToString(v);
+                                       out.push_back(line);
+                                       return true;
+                                     }));
+                      return tx.ForEach(
+                          "SELECT property_id, fy, annual_value_paise, total_paise, source,"
+                          " advance_applied_paise FROM pt_demands ORDER BY property_id, fy",
+                          {}, [&](const store::Row& r) {
+                            std::string line = "demand";
+                            for (const auto& v : r.values()) line += " " + store::ValueToString(v);
+                            out.push_back(line);
+                            return true;
+                          });
+                    })
+                    .ok());
+    return out;
+  };
+  const std::vector<std::string> batched = rows(kUlb);
+  EXPECT_GT(batched.size(), 150u * 2);
+  EXPECT_EQ(batched, rows("0269"));
+  CloseAndVerify();
+  ExpectReplayMatches("0269", dir_ / "ulb" / "0269.db", UlbTables());
 }
 
 TEST_F(BillingLedger, AnAdvanceIsCreditedToTheNextDemand) {

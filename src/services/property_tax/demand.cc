@@ -20,7 +20,8 @@ using store::Transaction;
 namespace {
 
 constexpr char kRaised[] = "demand.raised";
-constexpr int64_t kEventVersion = 1;
+constexpr int64_t kEventVersion = 1;       // one property (demand.h)
+constexpr int64_t kBatchEventVersion = 2;  // a batch of properties
 
 Status RateTableMissing(FinancialYear fy) {
   return Status::NotFound(
@@ -154,6 +155,9 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
   dues_query.on = today;
 
   Decision d;
+  // The demands without an advance, for the one batch event (demand.h); a property with an
+  // advance gets an event of its own beside its journal.
+  json::array demands;
   for (const BatchProperty& prop : props) {
     const std::string& id = prop.id;
     out.last_num = prop.num;
@@ -173,11 +177,28 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
       }
       bill = BillFromAssessment(*assessed);
     }
-    json::array heads;
     Money total;
+    for (const auto& [head, amount] : bill.heads) total += amount;
+    const Money advance = prop.advance;
+    if (advance.IsZero()) {
+      json::array amounts;
+      amounts.reserve(kAllHeads.size());
+      for (Head head : kAllHeads) {
+        int64_t paise = 0;
+        for (const auto& [h, amount] : bill.heads) {
+          if (h == head) paise = amount.paise();
+        }
+        amounts.push_back(paise);
+      }
+      demands.push_back(json::array{json::string(id), bill.annual_value.paise(),
+                                    json::string(bill.source), std::move(amounts)});
+      ++out.raised;
+      out.total += total;
+      continue;
+    }
+    json::array heads;
     for (const auto& [head, amount] : bill.heads) {
       heads.push_back(json::object{{"head", HeadCode(head)}, {"amount_paise", amount.paise()}});
-      total += amount;
     }
     json::object payload{{"v", kEventVersion},
                          {"property_id", id},
@@ -188,66 +209,61 @@ Result<Decision> DecideBatch(Transaction& tx, int64_t now_us, FinancialYear fy, 
     // An advance is credited to the new demand as a payment made today (allocation.h), and the
     // books follow: the advance held (a liability) becomes the heads it settled.
     std::optional<ledger::Event> journal;
-    const Money advance = prop.advance;
-    if (!advance.IsZero()) {
-      if (!rates) {
-        PALIKA_ASSIGN_OR_RETURN(rates, LoadRateTables(tx));
-        PALIKA_ASSIGN_OR_RETURN(dues_query.outages, LoadOutages(tx));
-        PALIKA_ASSIGN_OR_RETURN(dues_query.waiver, WaiverSchemeOn(tx, today));
-      }
-      PALIKA_ASSIGN_OR_RETURN(std::vector<AccountLine> account, LoadAccount(tx, id));
-      for (const auto& [head, amount] : bill.heads) {
-        AccountLine l;
-        l.fy = fy;
-        l.head = head;
-        l.demanded = amount;
-        account.push_back(l);
-      }
-      auto dues = ComputeDues(account, *rates, dues_query);
-      if (!dues.ok()) {
-        out.failures.push_back({id, dues.status()});
-        continue;
-      }
-      PALIKA_ASSIGN_OR_RETURN(Allocation applied, ApplyAdvance(*dues, advance));
-      payload["advance_applied"] = AllocationToJson(applied);
-      if (!applied.lines.empty()) {
-        PALIKA_ASSIGN_OR_RETURN(journal, accounts::JournalEvent(accounts::AdvanceAdjustmentJournal(
-                                             applied, today, "demand " + year + " " + id)));
-      }
+    if (!rates) {
+      PALIKA_ASSIGN_OR_RETURN(rates, LoadRateTables(tx));
+      PALIKA_ASSIGN_OR_RETURN(dues_query.outages, LoadOutages(tx));
+      PALIKA_ASSIGN_OR_RETURN(dues_query.waiver, WaiverSchemeOn(tx, today));
+    }
+    PALIKA_ASSIGN_OR_RETURN(std::vector<AccountLine> account, LoadAccount(tx, id));
+    for (const auto& [head, amount] : bill.heads) {
+      AccountLine l;
+      l.fy = fy;
+      l.head = head;
+      l.demanded = amount;
+      account.push_back(l);
+    }
+    auto dues = ComputeDues(account, *rates, dues_query);
+    if (!dues.ok()) {
+      out.failures.push_back({id, dues.status()});
+      continue;
+    }
+    PALIKA_ASSIGN_OR_RETURN(Allocation applied, ApplyAdvance(*dues, advance));
+    payload["advance_applied"] = AllocationToJson(applied);
+    if (!applied.lines.empty()) {
+      PALIKA_ASSIGN_OR_RETURN(journal, accounts::JournalEvent(accounts::AdvanceAdjustmentJournal(
+                                           applied, today, "demand " + year + " " + id)));
     }
     d.events.push_back({kRaised, std::move(payload)});
     if (journal) d.events.push_back(std::move(*journal));
     ++out.raised;
     out.total += total;
   }
+  if (!demands.empty()) {
+    json::array heads;
+    for (Head head : kAllHeads) heads.push_back(json::string(HeadCode(head)));
+    d.events.push_back({kRaised,
+                        {{"v", kBatchEventVersion},
+                         {"fy", year},
+                         {"heads", std::move(heads)},
+                         {"demands", std::move(demands)}}});
+  }
   d.response = nullptr;
   return d;
 }
 
-Status CheckVersion(const json::object& o, const Entry& e) {
-  if (o.at("v").as_int64() != kEventVersion) {
-    return Status::Corruption(
-        fmt::format("entry {} ({}) has payload version {}, which this build does not know", e.seq,
-                    e.type, o.at("v").as_int64()));
-  }
-  return Status::OK();
-}
-
-Status ApplyRaised(Transaction& tx, const Entry& e) {
-  const json::object o = json::parse(e.payload).as_object();
-  PALIKA_RETURN_IF_ERROR(CheckVersion(o, e));
-  const std::string id(o.at("property_id").as_string());
-  const std::string fy(o.at("fy").as_string());
+// One property's demand: its pt_account rows (the heads with an amount) and its pt_demands row.
+// `heads` are (head code, paise) in bill order.
+Status InsertDemand(Transaction& tx, const std::string& id, const std::string& fy,
+                    int64_t annual_value, const std::string& source,
+                    const std::vector<std::pair<std::string, int64_t>>& heads,
+                    int64_t advance_applied, int64_t raised_us) {
   int64_t total = 0;
   // Every head's account row in one statement (a demand has at most a handful of heads).
-  const json::array& heads = o.at("heads").as_array();
   std::vector<store::Value> params;
   params.reserve(heads.size() * 4);
-  for (const auto& v : heads) {
-    const auto& h = v.as_object();
-    const int64_t amount = h.at("amount_paise").as_int64();
+  for (const auto& [head, amount] : heads) {
     total += amount;
-    params.insert(params.end(), {id, fy, std::string(h.at("head").as_string()), amount});
+    params.insert(params.end(), {id, fy, head, amount});
   }
   if (!heads.empty()) {
     std::string sql =
@@ -257,6 +273,21 @@ Status ApplyRaised(Transaction& tx, const Entry& e) {
     for (size_t i = 0; i < heads.size(); ++i)
       sql += i ? ", (?, ?, ?, ?, 0, 0, 0, 0, 0)" : "(?, ?, ?, ?, 0, 0, 0, 0, 0)";
     PALIKA_RETURN_IF_ERROR(tx.Exec(sql, params));
+  }
+  return tx.Exec(
+      "INSERT INTO pt_demands(property_id, fy, annual_value_paise, total_paise, source,"
+      " advance_applied_paise, raised_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {id, fy, annual_value, total, source, advance_applied, raised_us});
+}
+
+// Version 1: one property, possibly with an advance credited.
+Status ApplyRaisedOne(Transaction& tx, const Entry& e, const json::object& o) {
+  const std::string id(o.at("property_id").as_string());
+  const std::string fy(o.at("fy").as_string());
+  std::vector<std::pair<std::string, int64_t>> heads;
+  for (const auto& v : o.at("heads").as_array()) {
+    const auto& h = v.as_object();
+    heads.emplace_back(std::string(h.at("head").as_string()), h.at("amount_paise").as_int64());
   }
   int64_t advance_applied = 0;
   if (const auto* a = o.if_contains("advance_applied")) {
@@ -280,13 +311,58 @@ Status ApplyRaised(Transaction& tx, const Entry& e) {
       PALIKA_RETURN_IF_ERROR(
           tx.Exec("UPDATE pt_advance SET advance_paise = ? WHERE property_id = ?", {rest, id}));
     }
-    PALIKA_RETURN_IF_ERROR(ApplyAllocation(tx, id, *allocation, +1));
+    // The head rows first: the allocation settles them.
+    PALIKA_RETURN_IF_ERROR(InsertDemand(tx, id, fy, o.at("annual_value_paise").as_int64(),
+                                        std::string(o.at("source").as_string()), heads,
+                                        advance_applied, e.time_us));
+    return ApplyAllocation(tx, id, *allocation, +1);
   }
-  return tx.Exec(
-      "INSERT INTO pt_demands(property_id, fy, annual_value_paise, total_paise, source,"
-      " advance_applied_paise, raised_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {id, fy, o.at("annual_value_paise").as_int64(), total,
-       std::string(o.at("source").as_string()), advance_applied, e.time_us});
+  return InsertDemand(tx, id, fy, o.at("annual_value_paise").as_int64(),
+                      std::string(o.at("source").as_string()), heads, advance_applied, e.time_us);
+}
+
+// Version 2: a batch of properties without an advance.
+Status ApplyRaisedBatch(Transaction& tx, const Entry& e, const json::object& o) {
+  auto broken = [&](const std::string& why) {
+    return Status::Corruption(fmt::format("entry {} ({}): {}", e.seq, e.type, why));
+  };
+  const std::string fy(o.at("fy").as_string());
+  std::vector<std::string> head_codes;
+  for (const auto& h : o.at("heads").as_array()) {
+    std::string code(h.as_string());
+    if (!HeadFromCode(code)) return broken("unknown head " + code);
+    head_codes.push_back(std::move(code));
+  }
+  std::vector<std::pair<std::string, int64_t>> heads;
+  for (const auto& v : o.at("demands").as_array()) {
+    const json::array& row = v.as_array();
+    if (row.size() != 4)
+      return broken(
+          "a demand is not [property_id, annual_value, source, "
+          "amounts]");
+    const std::string id(row[0].as_string());
+    const std::string source(row[2].as_string());
+    if (source != "return" && source != "register") return broken("unknown source " + source);
+    const json::array& amounts = row[3].as_array();
+    if (amounts.size() != head_codes.size()) return broken("amounts do not match the heads");
+    heads.clear();
+    for (size_t i = 0; i < amounts.size(); ++i) {
+      const int64_t paise = amounts[i].as_int64();
+      if (paise != 0) heads.emplace_back(head_codes[i], paise);
+    }
+    PALIKA_RETURN_IF_ERROR(
+        InsertDemand(tx, id, fy, row[1].as_int64(), source, heads, 0, e.time_us));
+  }
+  return Status::OK();
+}
+
+Status ApplyRaised(Transaction& tx, const Entry& e) {
+  const json::object o = json::parse(e.payload).as_object();
+  const int64_t v = o.at("v").as_int64();
+  if (v == kEventVersion) return ApplyRaisedOne(tx, e, o);
+  if (v == kBatchEventVersion) return ApplyRaisedBatch(tx, e, o);
+  return Status::Corruption(fmt::format(
+      "entry {} ({}) has payload version {}, which this build does not know", e.seq, e.type, v));
 }
 
 }  // namespace

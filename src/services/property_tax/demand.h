@@ -3,13 +3,19 @@
 // self-assessment return for the year, else from its register record with the year's rate table —
 // posted to its account (pt_account), with any advance it holds credited to it (ApplyAdvance).
 //
-// Event (ULB ledger, "v": 1), one per property:
-//   demand.raised {v, property_id, fy, annual_value_paise, heads: [{head, amount_paise}],
+// Events (ULB ledger). A batch command writes one entry for all its properties without an
+// advance (version 2), and one per property with an advance, beside its journal (version 1):
+//   demand.raised {v: 2, fy, heads: [head codes, kAllHeads order],
+//                  demands: [[property_id, annual_value_paise, source, [amount_paise per head]]]}
+//   demand.raised {v: 1, property_id, fy, annual_value_paise, heads: [{head, amount_paise}],
 //                  source: "return"|"register", advance_applied: AllocationToJson (only when the
 //                  property had an advance)}
-// heads lists the heads with a non-zero amount, in bill order. Apply inserts the pt_demands row and
-// the pt_account rows (demanded), and for advance_applied takes the allocated amount out of
-// pt_advance and posts the allocation (ApplyAllocation), leaving its remainder as the advance.
+// source is "return" or "register"; a version 2 amount of 0 means the head is not billed, a
+// version 1 heads lists the heads with a non-zero amount, in bill order. Apply inserts each
+// property's pt_demands row and its pt_account rows (demanded), and for advance_applied takes the
+// allocated amount out of pt_advance and posts the allocation (ApplyAllocation), leaving its
+// remainder as the advance. Version 1 entries written one per property by earlier builds for
+// every property replay as they always did.
 //
 // RaiseDemand walks the properties in id order, several hundred per command (one transaction and
 // one fsync each), so a large ULB commits steadily and DemandProgress can be read while it runs.
