@@ -102,7 +102,8 @@ int RatesShow(const std::string& dir, const std::string& ulb, const std::string&
   return 0;
 }
 
-int DemandRaise(const std::string& dir, const std::string& ulb, const std::string& year) {
+int DemandRaise(const std::string& dir, const std::string& ulb, const std::string& year,
+                int64_t batch) {
   auto fy = Year(year);
   if (!fy.ok()) return Fail(fy.status());
   auto app = App::Open(dir);
@@ -111,6 +112,7 @@ int DemandRaise(const std::string& dir, const std::string& ulb, const std::strin
   const auto start = std::chrono::steady_clock::now();
   auto last_line = start - std::chrono::seconds(10);
   pt::DemandOptions options;
+  options.batch = batch;
   // One line rewritten on a terminal; a line every 5 seconds into a log.
   options.progress = [&](int64_t done, int64_t total) {
     const auto now = std::chrono::steady_clock::now();
@@ -213,6 +215,7 @@ void AddBillingCommands(CLI::App& cli, std::vector<CommandRun>& runs) {
   struct Options {
     std::string dir, ulb, file, reason, fy, property, on, from, to;
     bool online = false;
+    int64_t batch = pt::kDefaultDemandBatch;
     std::vector<std::string> ulbs;
   };
   auto o = std::make_shared<Options>();
@@ -239,7 +242,12 @@ void AddBillingCommands(CLI::App& cli, std::vector<CommandRun>& runs) {
   demand_raise->add_option("--data", o->dir, "Data directory")->required();
   demand_raise->add_option("--ulb", o->ulb, "ULB code")->required();
   demand_raise->add_option("--fy", o->fy, "Financial year, e.g. 2026-27")->required();
-  runs.push_back({demand_raise, [o] { return DemandRaise(o->dir, o->ulb, o->fy); }});
+  demand_raise
+      ->add_option("--batch", o->batch,
+                   "Properties per command (one transaction each; a smaller one holds the "
+                   "ULB's counters for less time)")
+      ->check(CLI::Range(int64_t{1}, int64_t{5000}));
+  runs.push_back({demand_raise, [o] { return DemandRaise(o->dir, o->ulb, o->fy, o->batch); }});
 
   auto* dues = cli.add_subcommand("dues", "What a property owes on a date");
   dues->add_option("--data", o->dir, "Data directory")->required();
