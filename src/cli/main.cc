@@ -99,6 +99,13 @@ int Serve(const std::string& dir, const std::string& listen, web::WebOptions web
         "never set it in production",
         space);
   }
+  if (const char* syncs = std::getenv("PALIKA_TEST_SYNC_FAULT_FILE"); syncs && *syncs) {
+    store::sqlite::ControlSyncs(syncs);
+    spdlog::warn(
+        "test seam: SQLite syncs hold or fail as {} says (PALIKA_TEST_SYNC_FAULT_FILE); "
+        "never set it in production",
+        syncs);
+  }
   // Backup pullers' requests (and long polls) on their own threads: writes waiting for their
   // acks in sync mode cannot starve them.
   options.reserved_prefix = "/api/v1/replication/";

@@ -45,6 +45,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const Location& location,
     sqlite::OpenOptions o;
     o.create = options.create;
     o.read_only = options.read_only;
+    o.deferred_sync = options.deferred_sync;
     PALIKA_ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(location.file, o));
     return std::unique_ptr<Database>(std::move(db));
   }

@@ -47,6 +47,9 @@ struct Location {
 struct OpenOptions {
   bool create = false;     // create the file / schema if it is missing
   bool read_only = false;  // a reader connection
+  // The ledger writer's connection: SQLite runs it with synchronous=NORMAL and leaves the WAL's
+  // fsync to SyncCommitted() (PostgreSQL: no effect; its COMMIT is durable).
+  bool deferred_sync = false;
 };
 
 class Database : public Transaction {
@@ -78,6 +81,16 @@ class Database : public Transaction {
 
   // Where this connection points (for messages).
   virtual std::string Describe() const = 0;
+
+  // Makes every COMMIT that returned before this call durable. On PostgreSQL, and on a SQLite
+  // connection opened without `deferred_sync`, a returned COMMIT already is: OK at once. A SQLite
+  // connection opened with `deferred_sync` (synchronous=NORMAL: COMMIT writes the WAL frames
+  // without an fsync) syncs its WAL here, through SQLite's own file object (the fault VFS sees
+  // it). Unlike every other call this one may run on another thread while the connection's own
+  // thread goes on committing (the ledger's sync step). After a failure the data it covered may be
+  // gone from the page cache while a later sync reports success (fsync-gate): never call it again
+  // to retry; stop writing instead.
+  virtual Status SyncCommitted() { return Status::OK(); }
 
   // Lets go of the server connection while no transaction is open (PostgreSQL: back to the
   // cluster's shared, bounded connections; SQLite: nothing). The next call connects again.

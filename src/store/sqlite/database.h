@@ -2,13 +2,16 @@
 // A thin RAII layer over one SQLite connection (the embedded store).
 //
 // Database owns the connection and a cache of prepared statements; it is not thread-safe: each
-// thread (the ledger's writer, each reader) uses its own Database. Ledger files are opened in WAL
-// mode with synchronous=FULL, so a COMMIT that returned is on disk, and readers never wait for the
-// writer. Errors come back as Status: SQLITE_FULL becomes Unavailable("storage_full"), a damaged
-// file Corruption, the rest IOError, each naming the file.
+// thread (the ledger's writer, each reader) uses its own Database. Files are opened in WAL mode, so
+// readers never wait for the writer, with synchronous=FULL, so a COMMIT that returned is on disk;
+// except the ledger writer's connection (`deferred_sync`): synchronous=NORMAL, its COMMIT writes
+// the WAL frames without an fsync and SyncCommitted() (callable from the ledger's sync thread)
+// syncs the WAL through SQLite's own file object. Errors come back as Status: SQLITE_FULL becomes
+// Unavailable("storage_full"), a damaged file Corruption, the rest IOError, each naming the file.
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -19,9 +22,10 @@
 namespace palika::store::sqlite {
 
 struct OpenOptions {
-  bool create = false;     // create the file if it is missing
-  bool read_only = false;  // a reader connection
-  bool in_memory = false;  // a private in-memory database (verify's scratch copy); path ignored
+  bool create = false;         // create the file if it is missing
+  bool read_only = false;      // a reader connection
+  bool in_memory = false;      // a private in-memory database (verify's scratch copy); path ignored
+  bool deferred_sync = false;  // synchronous=NORMAL; SyncCommitted() makes commits durable
 };
 
 class Database : public store::Database {
@@ -41,7 +45,7 @@ class Database : public store::Database {
   Status Begin() { return Exec("BEGIN"); }
   Status BeginWrite() override { return BeginImmediate(); }
   Status BeginRead() override { return Begin(); }
-  Status Commit() override { return Exec("COMMIT"); }
+  Status Commit() override;
   Status Rollback() override { return Exec("ROLLBACK"); }
   Status Savepoint(const std::string& name) override { return Exec("SAVEPOINT " + name); }
   Status ReleaseSavepoint(const std::string& name) override { return Exec("RELEASE " + name); }
@@ -49,6 +53,9 @@ class Database : public store::Database {
     return ExecScript("ROLLBACK TO " + name + "; RELEASE " + name);
   }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+  // Thread-safe beside the connection's own thread: only the WAL file object's xSync (the unix
+  // VFS: fdatasync on the WAL's descriptor), looked up on the connection's thread by Commit().
+  Status SyncCommitted() override;
 
   Result<bool> TableExists(const std::string& table) override;
   Result<std::vector<std::string>> TableColumns(const std::string& table) override;
@@ -76,6 +83,9 @@ class Database : public store::Database {
 
   sqlite3* db_;
   std::filesystem::path path_;
+  bool deferred_sync_ = false;
+  // The WAL's file object (deferred_sync only), set by the first Commit(); lives as long as db_.
+  std::atomic<sqlite3_file*> wal_{nullptr};
   std::unordered_map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
 };
 

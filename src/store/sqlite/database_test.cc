@@ -2,13 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "core/encoding.h"
+#include "store/sqlite/fault_vfs.h"
 
 namespace palika::store::sqlite {
 namespace {
@@ -65,6 +68,50 @@ TEST_F(DatabaseTest, OpenCreatesTheFileInWalModeWithFullSync) {
   auto fk = db->QueryOne("PRAGMA foreign_keys");
   ASSERT_TRUE(fk.ok());
   EXPECT_EQ((*fk)->Int(0), 1);
+}
+
+// The ledger writer's connection: COMMIT does not sync (a sync that would fail does not stop it);
+// SyncCommitted syncs the WAL, from another thread while commits go on, and reports a failure.
+TEST_F(DatabaseTest, ADeferredSyncConnectionCommitsWithoutSyncAndSyncsOnRequest) {
+  OpenOptions o;
+  o.create = true;
+  o.deferred_sync = true;
+  auto opened = Database::Open(dir_ / "test.db", o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& db = **opened;
+  auto sync = db.QueryOne("PRAGMA synchronous");
+  ASSERT_TRUE(sync.ok());
+  EXPECT_EQ((*sync)->Int(0), 1);  // NORMAL
+  ASSERT_TRUE(db.ExecScript("CREATE TABLE t(x INTEGER)").ok());
+  ASSERT_TRUE(db.BeginWrite().ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(db.Commit().ok());
+  EXPECT_TRUE(db.SyncCommitted().ok());
+
+  const fs::path control = dir_ / "syncs";
+  ControlSyncs(control);
+  std::ofstream(control) << "fail\n";
+  ASSERT_TRUE(db.BeginWrite().ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (2)").ok());
+  ASSERT_TRUE(db.Commit().ok()) << "COMMIT synced the WAL";
+  Status failed = db.SyncCommitted();
+  EXPECT_EQ(failed.kind(), StatusKind::kIOError) << failed.ToString();
+  EXPECT_NE(failed.message().find("test.db"), std::string::npos) << failed.message();
+  std::ofstream(control) << "pass\n";
+  ControlSyncs({});
+
+  std::atomic<bool> done = false;
+  std::thread syncer([&] {
+    while (!done) EXPECT_TRUE(db.SyncCommitted().ok());
+  });
+  for (int i = 3; i < 200; ++i) {
+    ASSERT_TRUE(db.BeginWrite().ok());
+    ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (?)", {int64_t{i}}).ok());
+    ASSERT_TRUE(db.Commit().ok());
+  }
+  done = true;
+  syncer.join();
+  EXPECT_EQ(db.QueryOne("SELECT COUNT(*) FROM t").value()->Int(0), 199);
 }
 
 TEST_F(DatabaseTest, MissingFileIsNotFound) {

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace palika::store::sqlite {
 namespace {
@@ -78,6 +80,39 @@ class FreeSpace {
 
 FreeSpace g_space;
 
+// ControlSyncs: the file is read again on every sync while armed (tests only).
+class SyncControl {
+ public:
+  void Arm(const std::filesystem::path& file) {
+    std::lock_guard lk(mu_);
+    file_ = file;
+    armed_.store(!file.empty(), std::memory_order_release);
+  }
+  bool armed() const { return armed_.load(std::memory_order_acquire); }
+
+  // SQLITE_OK once the file lets the sync through, or SQLITE_IOERR_FSYNC.
+  int Wait() {
+    for (;;) {
+      std::string word;
+      {
+        std::lock_guard lk(mu_);
+        std::ifstream in(file_);
+        in >> word;
+      }
+      if (word == "fail") return SQLITE_IOERR_FSYNC;
+      if (word != "hold") return SQLITE_OK;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+ private:
+  std::atomic<bool> armed_{false};
+  std::mutex mu_;  // guards file_
+  std::filesystem::path file_;
+};
+
+SyncControl g_syncs;
+
 int Injected(int io_error) {
   switch (g_fault.load(std::memory_order_relaxed)) {
     case Fault::kDiskFull:
@@ -115,6 +150,9 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 }
 int Sync(sqlite3_file* f, int flags) {
   if (int rc = Injected(SQLITE_IOERR_FSYNC)) return rc;
+  if (g_syncs.armed()) {
+    if (int rc = g_syncs.Wait()) return rc;
+  }
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -212,5 +250,7 @@ void InjectFault(Fault fault) { g_fault.store(fault, std::memory_order_relaxed);
 Fault CurrentFault() { return g_fault.load(std::memory_order_relaxed); }
 
 void SimulateFreeSpace(const std::filesystem::path& file) { g_space.Arm(file); }
+
+void ControlSyncs(const std::filesystem::path& file) { g_syncs.Arm(file); }
 
 }  // namespace palika::store::sqlite

@@ -33,4 +33,11 @@ Fault CurrentFault();
 // and syncs are not affected. Replace the file by rename so the server never reads half of it.
 void SimulateFreeSpace(const std::filesystem::path& file);
 
+// Syncs under a test's control (`palika serve` arms it when the environment variable
+// PALIKA_TEST_SYNC_FAULT_FILE names a file). While `file` holds "hold", every sync waits, looking
+// again every few milliseconds; while it holds "fail", every sync fails with SQLITE_IOERR_FSYNC
+// (fsync's EIO); anything else, or no file: syncs pass. Writes and reads are not affected. An
+// empty path disarms it.
+void ControlSyncs(const std::filesystem::path& file);
+
 }  // namespace palika::store::sqlite
