@@ -66,7 +66,11 @@ Result<std::unique_ptr<App>> App::Open(const std::filesystem::path& dir,
   app->metrics_.RegisterHistogram("palika_ledger_batch_size", "Commands per group commit.",
                                   {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   app->metrics_.RegisterHistogram("palika_ledger_commit_seconds",
-                                  "Time to decide, apply and make a batch durable.");
+                                  "Time to decide, apply and commit a batch (before its sync).");
+  app->metrics_.RegisterHistogram("palika_ledger_sync_seconds",
+                                  "Time to sync the WAL for the batches committed meanwhile.");
+  app->metrics_.RegisterGauge("palika_ledger_halted",
+                              "1 once a WAL sync failed: the ledger takes no more writes.");
   app->metrics_.RegisterGauge("palika_ledger_entries", "Entries in each ledger.");
   PALIKA_ASSIGN_OR_RETURN(
       app->ledgers_,

@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include "core/check.h"
@@ -20,6 +21,11 @@ constexpr size_t kMaxReaders = 8;
 constexpr int kMaxBatchRetries = 3;
 // How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
 constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
+
+// For top -H and /proc/PID/task/*/comm (at most 15 characters).
+void NameThread(std::thread& thread, const std::string& name) {
+  (void)pthread_setname_np(thread.native_handle(), name.substr(0, 15).c_str());
+}
 
 int64_t WallMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -88,7 +94,14 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options, bool 
   // Opened lazily from here on: a ULB that takes no payments holds no PostgreSQL connection.
   ledger->writer_db_->Disconnect();
   ledger->writer_idle_ = true;
+  // SQLite's COMMIT leaves the WAL unsynced (store/database.h, SyncCommitted): a thread beside
+  // the writer syncs it while the writer goes on. PostgreSQL's COMMIT is durable: no thread.
+  if (options.location.engine == store::Engine::kSqlite) {
+    ledger->syncer_ = std::thread([l = ledger.get()] { l->SyncLoop(); });
+    NameThread(ledger->syncer_, "sync-" + options.ulb);
+  }
   ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  NameThread(ledger->writer_, "writer-" + options.ulb);
   return ledger;
 }
 
@@ -145,6 +158,7 @@ Status BuildNewTables(store::Database& db, const store::Location& location,
 Status Ledger::Initialise(bool create) {
   store::OpenOptions open;
   open.create = create;
+  open.deferred_sync = true;
   PALIKA_ASSIGN_OR_RETURN(writer_db_, store::OpenDatabase(options_.location, open));
   auto& db = *writer_db_;
   const std::string where = fmt::format("ledger {} ({})", options_.ulb, db.Describe());
@@ -191,6 +205,9 @@ Status Ledger::Initialise(bool create) {
     return s;
   }
   PALIKA_RETURN_IF_ERROR(db.Commit());
+  // After a kill -9 the WAL may hold committed frames that only the page cache has (nobody was
+  // answered for them): make them durable before anything is signed or served on top of them.
+  PALIKA_RETURN_IF_ERROR(db.SyncCommitted());
   return LoadState();
 }
 
@@ -290,6 +307,7 @@ Status Ledger::LoadState() {
       (void)db.Rollback();
       return c;
     }
+    PALIKA_RETURN_IF_ERROR(db.SyncCommitted());
     checkpointed_size_ = tree_.size();
     CheckpointStored(tree_.size(), *note);
   }
@@ -323,6 +341,7 @@ Result<CommitResult> Ledger::Submit(Command command) {
   auto future = pending->promise.get_future();
   {
     std::lock_guard lk(mu_);
+    if (!halted_.ok()) return halted_;
     if (stopping_) {
       return Status::Unavailable("shutting_down",
                                  "The server is shutting down; nothing was saved. Try again in a "
@@ -381,9 +400,14 @@ void Ledger::WriterLoop() {
     }
     bool due = std::chrono::steady_clock::now() - last_checkpoint_ >= CheckpointInterval();
     if (tree_.size() > checkpointed_size_ && (due || stop)) {
+      // A halted ledger signs nothing more: its last batches may not be on disk.
+      Status s = Halted();
+      const bool halted = !s.ok();
       // After a lost connection, LoadState reads the tree back (and signs what it finds).
-      Status s = reload_ ? LoadState() : Status::OK();
-      if (s.ok()) reload_ = false;
+      if (s.ok() && reload_) {
+        s = LoadState();
+        if (s.ok()) reload_ = false;
+      }
       if (s.ok() && tree_.size() > checkpointed_size_) {
         writer_idle_ = false;
         last_write_ = std::chrono::steady_clock::now();
@@ -392,13 +416,13 @@ void Ledger::WriterLoop() {
         if (note.ok()) s = writer_db_->Commit();
         if (note.ok() && s.ok()) {
           checkpointed_size_ = tree_.size();
-          CheckpointStored(tree_.size(), *note);
+          AfterCommit(Unsynced{{}, {}, tree_.size(), *note});
         } else {
           if (writer_db_->InTransaction()) (void)writer_db_->Rollback();
           s = note.ok() ? s : note.status();
         }
       }
-      if (!s.ok()) {
+      if (!s.ok() && !halted) {
         if (s.code() == "store_unavailable") reload_ = true;
         spdlog::error("ledger {}: cannot write checkpoint: {}", options_.ulb, s.ToString());
       }
@@ -412,10 +436,14 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
   const auto started = std::chrono::steady_clock::now();
   std::vector<Result<CommitResult>> results;
   results.reserve(batch.size());
+  // A halted ledger (a sync failed) commits nothing more.
+  Status s = Halted();
   // A lost connection left it unknown whether the last COMMIT went through: read the tree and
   // the next seq back from the store before deciding anything on top of it.
-  Status s = reload_ ? LoadState() : Status::OK();
-  if (s.ok()) reload_ = false;
+  if (s.ok() && reload_) {
+    s = LoadState();
+    if (s.ok()) reload_ = false;
+  }
   const CompactRange batch_tree = tree_;
   const uint64_t batch_seq = next_seq_;
 
@@ -483,17 +511,9 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
                                                "प्रयास करें; समस्या बनी रहे तो सिस्टम प्रशासक को "
                                                "बताएँ।");
     results.assign(batch.size(), Result<CommitResult>(failure));
-  } else {
-    if (!note.empty()) {
-      checkpointed_size_ = tree_.size();
-      last_checkpoint_ = std::chrono::steady_clock::now();
-    }
-    {
-      std::lock_guard lk(mu_);
-      committed_size_ = tree_.size();
-    }
-    if (options_.backups) options_.backups->Committed(options_.ulb, tree_.size());
-    if (!note.empty()) CheckpointStored(tree_.size(), note);
+  } else if (!note.empty()) {
+    checkpointed_size_ = tree_.size();
+    last_checkpoint_ = std::chrono::steady_clock::now();
   }
   if (options_.metrics) {
     const double seconds =
@@ -501,10 +521,115 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
     options_.metrics->Increment("palika_ledger_commits_total", {{"ulb", options_.ulb}}, 1);
     options_.metrics->Observe("palika_ledger_batch_size", {}, static_cast<double>(batch.size()));
     options_.metrics->Observe("palika_ledger_commit_seconds", {}, seconds);
-    options_.metrics->Set("palika_ledger_entries", {{"ulb", options_.ulb}},
-                          static_cast<double>(tree_.size()));
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(std::move(results[i]));
+  if (!s.ok()) {
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(std::move(results[i]));
+    return;
+  }
+  // Committed, not yet durable: the answers wait for the sync.
+  AfterCommit(Unsynced{std::move(batch), std::move(results), tree_.size(), std::move(note)});
+}
+
+void Ledger::AfterCommit(Unsynced work) {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard lk(sync_mu_);
+      unsynced_.push_back(std::move(work));
+    }
+    sync_cv_.notify_one();
+    return;
+  }
+  Status s = Halted();
+  if (s.ok()) {
+    Status synced = writer_db_->SyncCommitted();  // PostgreSQL: OK at once
+    if (!synced.ok()) s = Halt(synced);
+  }
+  if (s.ok()) {
+    Publish(work);
+  } else {
+    for (auto& p : work.batch) p->promise.set_value(s);
+  }
+}
+
+void Ledger::SyncLoop() {
+  for (;;) {
+    std::deque<Unsynced> work;
+    {
+      std::unique_lock lk(sync_mu_);
+      sync_cv_.wait(lk, [&] { return !unsynced_.empty() || sync_stopping_; });
+      if (unsynced_.empty()) return;  // stopping, and everything handed over is answered
+      work.swap(unsynced_);
+    }
+    // One sync for every transaction committed since the last: it covers all their WAL frames,
+    // each written before its COMMIT returned and so before it was handed over.
+    const auto started = std::chrono::steady_clock::now();
+    Status s = Halted();
+    if (s.ok()) {
+      Status synced = writer_db_->SyncCommitted();
+      if (!synced.ok()) s = Halt(synced);
+    }
+    if (options_.metrics && s.ok()) {
+      options_.metrics->Observe(
+          "palika_ledger_sync_seconds", {},
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    for (auto& w : work) {
+      if (s.ok()) {
+        Publish(w);
+      } else {
+        for (auto& p : w.batch) p->promise.set_value(s);
+      }
+    }
+  }
+}
+
+void Ledger::Publish(Unsynced& work) {
+  {
+    std::lock_guard lk(mu_);
+    committed_size_ = std::max(committed_size_, work.size);
+  }
+  if (options_.backups) options_.backups->Committed(options_.ulb, work.size);
+  if (options_.metrics) {
+    options_.metrics->Set("palika_ledger_entries", {{"ulb", options_.ulb}},
+                          static_cast<double>(work.size));
+  }
+  if (!work.note.empty()) CheckpointStored(work.size, std::move(work.note));
+  for (size_t i = 0; i < work.batch.size(); ++i) {
+    work.batch[i]->promise.set_value(std::move(work.results[i]));
+  }
+}
+
+Status Ledger::Halt(const Status& cause) {
+  Status halted = Status::Unavailable(
+      "storage_sync_failed",
+      "The server's storage failed while saving this record, so it may or may not have been "
+      "kept. This ULB takes no more changes until the system administrator has checked the disk "
+      "and restarted the server; then retry with the same Idempotency-Key.",
+      "सहेजते समय सर्वर का भंडारण विफल हो गया, इसलिए यह रिकॉर्ड रखा गया हो भी सकता है और नहीं भी। "
+      "सिस्टम प्रशासक के डिस्क जाँचकर सर्वर पुनः आरंभ करने तक यह निकाय कोई बदलाव नहीं लेगा; उसके बाद "
+      "उसी Idempotency-Key से पुनः प्रयास करें।");
+  bool first = false;
+  {
+    std::lock_guard lk(mu_);
+    if (halted_.ok()) {
+      halted_ = halted;
+      first = true;
+    }
+    halted = halted_;
+  }
+  if (first) {
+    spdlog::critical(
+        "ledger {}: syncing the WAL failed ({}); its last batches may not be on disk. This ledger "
+        "takes no more writes: check the disk, then restart the server (the sync is not retried).",
+        options_.ulb, cause.ToString());
+    if (options_.metrics) options_.metrics->Set("palika_ledger_halted", {{"ulb", options_.ulb}}, 1);
+  }
+  return halted;
+}
+
+Status Ledger::Halted() const {
+  std::lock_guard lk(mu_);
+  return halted_;
 }
 
 Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
@@ -603,6 +728,13 @@ void Ledger::Close() {
   cv_.notify_all();
   checkpoint_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  // The writer has handed over its last commit (the final checkpoint): sync and answer it.
+  {
+    std::lock_guard lk(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 uint64_t Ledger::size() const {
@@ -633,6 +765,7 @@ std::chrono::milliseconds Ledger::CheckpointInterval() const {
 void Ledger::CheckpointStored(uint64_t size, std::string note) {
   {
     std::lock_guard lk(mu_);
+    if (size < latest_size_) return;  // a later one is out already
     latest_note_ = std::move(note);
     latest_size_ = size;
   }
@@ -649,17 +782,25 @@ uint64_t Ledger::WaitForCheckpoint(uint64_t above,
 
 Result<CheckpointedEntries> Ledger::ReadCheckpointed(uint64_t after, size_t limit) {
   CheckpointedEntries out;
+  // Only what a sync covers leaves the process: a stored checkpoint (and its entries) is served
+  // once the sync after its COMMIT returned, i.e. up to the published one. A reader may already
+  // see later ones, which a power loss could still take back (and the next entries would then
+  // fork from what a backup holds).
+  const uint64_t synced = checkpointed_size();
+  if (synced <= after) return out;
   PALIKA_RETURN_IF_ERROR(Read([&](store::Transaction& tx) -> Status {
     const auto from = static_cast<int64_t>(after);
-    const auto upto = static_cast<int64_t>(after + std::max<size_t>(limit, 1));
+    const auto upto =
+        static_cast<int64_t>(std::min<uint64_t>(after + std::max<size_t>(limit, 1), synced));
     PALIKA_ASSIGN_OR_RETURN(
         auto cp, tx.QueryOne("SELECT size, note FROM ledger_checkpoints WHERE origin = ? AND "
                              "size > ? AND size <= ? ORDER BY size DESC LIMIT 1",
                              {options_.origin, from, upto}));
     if (!cp) {
-      PALIKA_ASSIGN_OR_RETURN(cp, tx.QueryOne("SELECT size, note FROM ledger_checkpoints WHERE "
-                                              "origin = ? AND size > ? ORDER BY size LIMIT 1",
-                                              {options_.origin, from}));
+      PALIKA_ASSIGN_OR_RETURN(
+          cp, tx.QueryOne("SELECT size, note FROM ledger_checkpoints WHERE origin = ? AND size > "
+                          "? AND size <= ? ORDER BY size LIMIT 1",
+                          {options_.origin, from, static_cast<int64_t>(synced)}));
     }
     if (!cp) return Status::OK();
     out.checkpoint_size = static_cast<uint64_t>(cp->Int(0));

@@ -6,9 +6,20 @@
 // waiting (group commit), and in one transaction, for each: runs decide against the current state,
 // appends the events it returns as entries (gapless seq), applies each to the projections, and
 // extends the Merkle tree; a command that fails is rolled back alone (savepoint) and answered with
-// its Status. One COMMIT (one fsync: WAL + synchronous=FULL, or synchronous_commit) makes the batch
-// durable; only then does Submit return. A signed checkpoint (C2SP tlog-checkpoint, Ed25519) is
-// written at least every `checkpoint_interval` while entries flow, and on Close.
+// its Status. One COMMIT ends the batch. On PostgreSQL it is durable (synchronous_commit). On
+// SQLite the writer runs synchronous=NORMAL: COMMIT writes the WAL frames without an fsync, the
+// writer hands "sync the WAL up to here" to the ledger's sync thread and goes on with the next
+// batch at once; the sync thread syncs the WAL (one fsync for every batch committed meanwhile) and
+// only then answers the batch's commands and publishes its size and checkpoint. So Submit returns
+// once the command is durable, as before, and nothing leaves the process (a checkpoint served to
+// a backup, a lag figure) before its sync; readers of projections may see a batch up to one fsync
+// early (nobody has been answered for it yet). A failed sync answers that batch and every batch
+// committed on top of it with Unavailable "storage_sync_failed" and halts the ledger: it takes no
+// more writes until the server restarts (a failed fsync is never retried: the page cache may have
+// dropped what it reported on). Open syncs the WAL once before it signs or serves anything (after
+// a kill -9 the WAL may hold committed frames that only the page cache has).
+// A signed checkpoint (C2SP tlog-checkpoint, Ed25519) is written at least every
+// `checkpoint_interval` while entries flow, and on Close.
 //
 // Idempotency: a command with a key that was seen before gets the stored answer and writes
 // nothing; the key, a hash of the request and the answer are themselves an entry, so they survive
@@ -156,7 +167,7 @@ class Ledger {
 
   const std::string& ulb() const { return options_.ulb; }
   const std::string& origin() const { return options_.origin; }
-  uint64_t size() const;                     // entries committed
+  uint64_t size() const;                     // entries committed and synced
   std::string LatestCheckpointNote() const;  // the last signed checkpoint ("" if none yet)
   uint64_t checkpointed_size() const;        // the tree size of that checkpoint
 
@@ -172,6 +183,15 @@ class Ledger {
   struct Pending {
     Command command;
     std::promise<Result<CommitResult>> promise;
+  };
+  // A committed transaction waiting for the sync that makes it durable: a batch and its answers,
+  // or only a checkpoint. Published (sizes, checkpoint, answers) once a sync after its COMMIT
+  // returned OK; failed with the halt status otherwise.
+  struct Unsynced {
+    std::vector<std::unique_ptr<Pending>> batch;
+    std::vector<Result<CommitResult>> results;
+    uint64_t size = 0;  // entries committed up to and including this transaction
+    std::string note;   // the checkpoint it stored at `size` ("" none)
   };
 
   explicit Ledger(const LedgerOptions& options);
@@ -191,8 +211,17 @@ class Ledger {
   bool SyncMode() const;
   // How often checkpoints are signed: every batch in synchronous mode, else the option.
   std::chrono::milliseconds CheckpointInterval() const;
-  // After a checkpoint is stored (mu_ not held).
+  // After a checkpoint is stored and synced (mu_ not held).
   void CheckpointStored(uint64_t size, std::string note);
+  // Writer thread, after a COMMIT: to the sync thread, or (no sync thread: PostgreSQL, whose
+  // COMMIT is durable) synced and published at once.
+  void AfterCommit(Unsynced work);
+  // The sync thread: one SyncCommitted() for everything committed meanwhile, then Publish.
+  void SyncLoop();
+  void Publish(Unsynced& work);
+  // Records a failed sync (the first one wins) and returns what every affected command is told.
+  Status Halt(const Status& cause);
+  Status Halted() const;  // OK unless a sync failed
 
   LedgerOptions options_;
   std::unique_ptr<store::Database> writer_db_;  // used only by the writer thread
@@ -208,7 +237,7 @@ class Ledger {
   std::chrono::steady_clock::time_point last_write_;  // the writer's last batch or checkpoint
   bool writer_idle_ = false;  // the writer's connection was handed back (PostgreSQL)
 
-  // guards queue_, stopping_, committed_size_, latest_note_, latest_size_
+  // guards queue_, stopping_, committed_size_, latest_note_, latest_size_, halted_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   mutable std::condition_variable checkpoint_cv_;  // latest_size_ grew, or stopping_
@@ -216,12 +245,19 @@ class Ledger {
   bool stopping_ = false;
   uint64_t committed_size_ = 0;
   std::string latest_note_;
-  uint64_t latest_size_ = 0;
+  uint64_t latest_size_ = 0;  // synced: the most ReadCheckpointed serves
+  Status halted_;             // not OK once a sync failed: no more writes
+
+  std::mutex sync_mu_;  // guards unsynced_, sync_stopping_
+  std::condition_variable sync_cv_;
+  std::deque<Unsynced> unsynced_;
+  bool sync_stopping_ = false;
 
   std::mutex readers_mu_;  // guards readers_
   std::vector<std::unique_ptr<store::Database>> readers_;
 
   std::thread writer_;
+  std::thread syncer_;  // SQLite only
 };
 
 }  // namespace palika::ledger
