@@ -55,6 +55,10 @@ Result<LocalBackupResult> BackupLedgerFile(const fs::path& file, const std::stri
         all.push_back({static_cast<uint64_t>(r.Int(0)), r.Text(1), {}});
         return true;
       }));
+  // A running server's writer syncs its WAL one step behind its commits (ledger.h): make what
+  // this snapshot sees durable before any of it leaves for the backup, or a power loss could take
+  // from the primary entries the backup holds, and the primary's next entries would fork the log.
+  PALIKA_RETURN_IF_ERROR(db->SyncWal());
   std::vector<Close> closes;
   uint64_t start = tree.size() + 1;
   for (size_t i = 0; i < all.size(); ++i) {

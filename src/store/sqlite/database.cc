@@ -84,6 +84,16 @@ Status Database::Commit() {
   return Status::OK();
 }
 
+Status Database::SyncWal() {
+  if (path_.empty()) return Status::OK();  // in memory
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return Status::OK();  // no WAL open: everything is in the main file, synced by SQLite
+  }
+  return SyncFile(file);
+}
+
 Status Database::SyncCommitted() {
   if (!deferred_sync_) return Status::OK();
   sqlite3_file* wal = wal_.load(std::memory_order_acquire);
@@ -91,6 +101,10 @@ Status Database::SyncCommitted() {
     return Status::Internal(
         fmt::format("cannot sync {}: no COMMIT has opened its WAL yet", path_.string()));
   }
+  return SyncFile(wal);
+}
+
+Status Database::SyncFile(sqlite3_file* wal) const {
   const int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
   if (rc == SQLITE_OK) return Status::OK();
   // Not Error(): sqlite3_errmsg belongs to the connection's own thread.

@@ -56,6 +56,10 @@ class Database : public store::Database {
   // Thread-safe beside the connection's own thread: only the WAL file object's xSync (the unix
   // VFS: fdatasync on the WAL's descriptor), looked up on the connection's thread by Commit().
   Status SyncCommitted() override;
+  // Syncs the WAL on the connection's own thread, whatever the connection (a reader's too): what
+  // its open snapshot sees is durable afterwards. For a reader that copies entries out of the
+  // process (`backup local` on a running server's file, whose writer syncs one step behind).
+  Status SyncWal();
 
   Result<bool> TableExists(const std::string& table) override;
   Result<std::vector<std::string>> TableColumns(const std::string& table) override;
@@ -80,6 +84,8 @@ class Database : public store::Database {
   Result<sqlite3_stmt*> Prepare(std::string_view sql);
   Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params);
   Status Error(int rc, std::string_view what) const;
+  // xSync on SQLite's file object; thread-safe (no connection state).
+  Status SyncFile(sqlite3_file* wal) const;
 
   sqlite3* db_;
   std::filesystem::path path_;
