@@ -148,13 +148,13 @@ Status Database::ExecScript(const std::string& sql) {
 }
 
 Result<sqlite3_stmt*> Database::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = statements_.find(key);
+  auto it = statements_.find(sql);
   if (it != statements_.end()) {
     // No sqlite3_clear_bindings: Bind sets every parameter before each use.
     sqlite3_reset(it->second);
     return it->second;
   }
+  std::string key(sql);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);

@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/database.h"
@@ -92,7 +94,13 @@ class Database : public store::Database {
   bool deferred_sync_ = false;
   // The WAL's file object (deferred_sync only), set by the first Commit(); lives as long as db_.
   std::atomic<sqlite3_file*> wal_{nullptr};
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
+  // Looked up by the caller's text without copying it into a key (every statement of a payment).
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>>
+      statements_;  // prepared once, reused
 };
 
 }  // namespace palika::store::sqlite
