@@ -42,6 +42,35 @@ inline double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// CPU time (user + system, seconds) of this process's threads named `name` (as in
+// /proc/self/task/*/comm; the ledger names its writer threads "writer-<ulb>").
+inline double NamedThreadsCpuSeconds(std::string_view name) {
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    if (n != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+    std::vector<std::string> fields;
+    std::string_view rest = std::string_view(line).substr(close + 2);
+    while (!rest.empty()) {
+      const size_t sp = rest.find(' ');
+      fields.emplace_back(rest.substr(0, sp));
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    if (fields.size() > 12) total += (std::stod(fields[11]) + std::stod(fields[12])) / tick;
+  }
+  return total;
+}
+
 // The p-quantile (0..1) of `v` (0 when empty).
 inline double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

@@ -11,7 +11,8 @@
 // chosen at random. A payment is the whole command: read the property and its dues, allocate,
 // take the receipt number, append payment.received + journal.posted + the idempotency record,
 // apply them, group commit. Printed: payments/s, p50/p99/max latency of Collect, entries per
-// payment, and whether the receipt series came out gapless.
+// payment, whether the receipt series came out gapless, and the CPU time the ULB's ledger writer
+// thread spent a payment (the serial part of a ULB's payments).
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -125,6 +126,7 @@ struct RunFigures {
   double seconds = 0;
   std::vector<double> latency_ms;
   uint64_t entries = 0;
+  double writer_cpu_seconds = 0;  // the ULB's ledger writer thread's CPU time (user + system)
 };
 
 RunFigures Run(ledger::LedgerSet& ledgers, const std::vector<std::string>& ids, int cashiers,
@@ -135,6 +137,7 @@ RunFigures Run(ledger::LedgerSet& ledgers, const std::vector<std::string>& ids, 
   std::atomic<int64_t> errors{0};
   const uint64_t entries_before = (*ledgers.Ulb(kUlb))->size();
   std::vector<std::thread> threads;
+  const double writer0 = NamedThreadsCpuSeconds(std::string("writer-") + kUlb);
   const auto start = Clock::now();
   for (int c = 0; c < cashiers; ++c) {
     threads.emplace_back([&, c] {
@@ -168,6 +171,7 @@ RunFigures Run(ledger::LedgerSet& ledgers, const std::vector<std::string>& ids, 
   stop = true;
   for (auto& t : threads) t.join();
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.writer_cpu_seconds = NamedThreadsCpuSeconds(std::string("writer-") + kUlb) - writer0;
   for (auto& l : latencies) out.latency_ms.insert(out.latency_ms.end(), l.begin(), l.end());
   out.payments = static_cast<int64_t>(out.latency_ms.size());
   out.errors = errors;
@@ -217,8 +221,9 @@ int main(int argc, char** argv) {
     fmt::print(
         "setup:   {} properties, demo rates and demand for 2025-26 and 2026-27 in {:.1f} s\n",
         ids.size(), std::chrono::duration<double>(Clock::now() - t0).count());
-    fmt::print("{:>9} {:>10} {:>12} {:>9} {:>9} {:>9} {:>10} {:>8}\n", "cashiers", "payments",
-               "payments/s", "p50 ms", "p99 ms", "max ms", "entries/p", "gapless");
+    fmt::print("{:>9} {:>10} {:>12} {:>9} {:>9} {:>9} {:>10} {:>8} {:>11}\n", "cashiers",
+               "payments", "payments/s", "p50 ms", "p99 ms", "max ms", "entries/p", "gapless",
+               "writer us/p");
     int round = 0;
     for (int cashiers : flags.cashiers) {
       RunFigures f = Run(ledgers, ids, cashiers, flags.seconds, round);
@@ -228,10 +233,11 @@ int main(int argc, char** argv) {
       const double max =
           f.latency_ms.empty() ? 0 : *std::max_element(f.latency_ms.begin(), f.latency_ms.end());
       fmt::print(
-          "{:>9} {:>10} {:>12.0f} {:>9.2f} {:>9.2f} {:>9.2f} {:>10.2f} {:>8}\n", cashiers,
+          "{:>9} {:>10} {:>12.0f} {:>9.2f} {:>9.2f} {:>9.2f} {:>10.2f} {:>8} {:>11.0f}\n", cashiers,
           f.payments, per_s, p50, p99, max,
           f.payments ? static_cast<double>(f.entries) / static_cast<double>(f.payments) : 0.0,
-          Gapless(ledgers, round) ? "yes" : "NO");
+          Gapless(ledgers, round) ? "yes" : "NO",
+          f.payments ? f.writer_cpu_seconds * 1e6 / static_cast<double>(f.payments) : 0.0);
       if (f.errors) fmt::print("          ({} payments refused)\n", f.errors);
       ++round;
     }

@@ -21,6 +21,8 @@
 // blocking http::TestClient per connection on a thread of its own, as earlier versions did.
 // The client runs in this process: its threads' CPU time is measured and subtracted, so "server
 // CPU per payment" is the server's alone.
+// Printed with the rate: the ULB's ledger writer thread's CPU per payment (the thread named
+// "writer-0152": the serial part of a ULB's payments).
 //
 // Baseline: afterwards the benchmark counts what the payments wrote in the ULB's SQLite file —
 // new rows per table per payment and their mean size, plus the rows a payment updates
@@ -280,6 +282,7 @@ struct HttpFigures {
   double commits = 0;             // ULB ledger commits during the run
   double cpu_seconds = 0;         // this process's CPU time (user + system) during the run
   double client_cpu_seconds = 0;  // of that, the load client's threads'
+  double writer_cpu_seconds = 0;  // the ULB's ledger writer thread's share of it
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -516,9 +519,11 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   const MetricLabels ulb{{"ulb", kUlb}};
   const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
   const double cpu0 = ProcessCpuSeconds();
+  const double writer0 = NamedThreadsCpuSeconds(std::string("writer-") + kUlb);
   f = flags.threads ? RunHttpThreads(server.port(), token, prep.ids, flags.clients, flags.seconds)
                     : RunHttpLoop(server.port(), token, prep.ids, flags.clients, flags.seconds);
   f.cpu_seconds = ProcessCpuSeconds() - cpu0;
+  f.writer_cpu_seconds = NamedThreadsCpuSeconds(std::string("writer-") + kUlb) - writer0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
   fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
              server.port(), options.io_threads, options.worker_threads);
@@ -542,6 +547,9 @@ void PrintCpu(const HttpFigures& f, const Flags& flags) {
                     : std::string("one event-loop thread"),
       f.client_cpu_seconds * 1e6 / n, f.seconds > 0 ? f.cpu_seconds / f.seconds : 0,
       std::thread::hardware_concurrency(), f.seconds > 0 ? server / f.seconds : 0);
+  fmt::print(
+      "writer:  {:.0f} us of CPU per payment in ULB {}'s ledger writer thread, {:.2f} of a CPU\n",
+      f.writer_cpu_seconds * 1e6 / n, kUlb, f.seconds > 0 ? f.writer_cpu_seconds / f.seconds : 0);
 }
 
 // One engine's figures, for the table side by side.
