@@ -118,6 +118,33 @@ Status BadField(std::string_view key, std::string en, std::string hi) {
 
 }  // namespace
 
+bool JsonIdentical(const json::value& a, const json::value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case json::kind::object: {
+      const json::object& x = a.get_object();
+      const json::object& y = b.get_object();
+      if (x.size() != y.size()) return false;
+      for (const auto& [k, v] : x) {
+        const json::value* w = y.if_contains(k);
+        if (!w || !JsonIdentical(v, *w)) return false;
+      }
+      return true;
+    }
+    case json::kind::array: {
+      const json::array& x = a.get_array();
+      const json::array& y = b.get_array();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!JsonIdentical(x[i], y[i])) return false;
+      }
+      return true;
+    }
+    default:
+      return a == b;
+  }
+}
+
 std::string QuoteJsonString(std::string_view s) {
   std::string out;
   AppendString(out, s);

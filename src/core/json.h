@@ -24,6 +24,10 @@ Result<std::string> CanonicalJson(const boost::json::value& v);
 // The same for an object, without copying it into a value first.
 Result<std::string> CanonicalJson(const boost::json::object& o);
 
+// Whether `a` and `b` are the same JSON with the same kinds throughout (an int64 is not a uint64
+// of the same value, as boost::json's == would have it); object keys in any order.
+bool JsonIdentical(const boost::json::value& a, const boost::json::value& b);
+
 // A JSON string literal of `s`, escaped as CanonicalJson does, without validating it (the ledger
 // encodes stored text with it, which must never fail even on a tampered record).
 std::string QuoteJsonString(std::string_view s);

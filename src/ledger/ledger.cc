@@ -55,13 +55,14 @@ Projections MakeLedgerTables() {
              " key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, response TEXT NOT NULL,"
              " seq INTEGER NOT NULL)",
              "key");
-  p.OnEvent(kIdempotencyEvent, [](store::Transaction& tx, const Entry& e) -> Status {
-    auto v = json::parse(e.payload).as_object();
-    return tx.Exec(
-        "INSERT INTO idempotency_keys(key, request_hash, response, seq) VALUES (?, ?, ?, ?)",
-        {std::string(v.at("key").as_string()), std::string(v.at("request_hash").as_string()),
-         CanonicalJson(v.at("response")).value(), static_cast<int64_t>(e.seq)});
-  });
+  p.OnEventObject(
+      kIdempotencyEvent,
+      [](store::Transaction& tx, const Entry& e, const json::object& v) -> Status {
+        return tx.Exec(
+            "INSERT INTO idempotency_keys(key, request_hash, response, seq) VALUES (?, ?, ?, ?)",
+            {std::string(v.at("key").as_string()), std::string(v.at("request_hash").as_string()),
+             CanonicalJson(v.at("response")).value(), static_cast<int64_t>(e.seq)});
+      });
   return p;
 }
 
@@ -76,9 +77,10 @@ const Projections& LedgerTables() {
   return tables;
 }
 
-Status ApplyEntry(const Projections& projections, store::Transaction& tx, const Entry& e) {
-  if (e.type == kIdempotencyEvent) return LedgerTables().Apply(tx, e);
-  return projections.Apply(tx, e);
+Status ApplyEntry(const Projections& projections, store::Transaction& tx, const Entry& e,
+                  const json::object* payload) {
+  if (e.type == kIdempotencyEvent) return LedgerTables().Apply(tx, e, payload);
+  return projections.Apply(tx, e, payload);
 }
 
 Ledger::Ledger(const LedgerOptions& options)
@@ -689,7 +691,7 @@ Status Ledger::AppendEvent(const std::string& actor, const Event& event, int64_t
       "INSERT INTO ledger_entries(origin, seq, ulb, time_us, actor, type, payload) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
       {e.origin, static_cast<int64_t>(e.seq), e.ulb, e.time_us, e.actor, e.type, e.payload}));
-  PALIKA_RETURN_IF_ERROR(ApplyEntry(*options_.projections, *writer_db_, e));
+  PALIKA_RETURN_IF_ERROR(ApplyEntry(*options_.projections, *writer_db_, e, &event.payload));
   tree_.Append(LeafHash(EncodeEntry(e)));
   ++next_seq_;
   return Status::OK();

@@ -143,8 +143,10 @@ std::string LogName(const std::string& origin, const std::string& ulb);
 const Projections& LedgerTables();
 
 // Applies one entry to the ledger's own tables or to `projections`: the one apply path, used by
-// the writer, by verify's replay and by restore.
-Status ApplyEntry(const Projections& projections, store::Transaction& tx, const Entry& e);
+// the writer, by verify's replay and by restore. The writer also passes the payload object that
+// e.payload was serialised from (Projections::Apply); a replay passes none.
+Status ApplyEntry(const Projections& projections, store::Transaction& tx, const Entry& e,
+                  const boost::json::object* payload = nullptr);
 
 class Ledger {
  public:

@@ -1,6 +1,7 @@
 #include "ledger/projections.h"
 
 #include "core/check.h"
+#include "core/json.h"
 #include "store/database.h"
 
 namespace palika::ledger {
@@ -22,7 +23,12 @@ void Projections::AddBulkIndex(std::string name, std::string stand_in_sql,
 
 void Projections::OnEvent(const std::string& type, ApplyFn fn) {
   PALIKA_ASSERT(!apply_.contains(type));
-  apply_.emplace(type, std::move(fn));
+  apply_.emplace(type, Handler{std::move(fn), nullptr});
+}
+
+void Projections::OnEventObject(const std::string& type, ApplyObjectFn fn) {
+  PALIKA_ASSERT(!apply_.contains(type));
+  apply_.emplace(type, Handler{nullptr, std::move(fn)});
 }
 
 Status Projections::CreateSchema(store::Transaction& tx) const {
@@ -36,7 +42,8 @@ Status Projections::CreateSchema(store::Transaction& tx) const {
   return Status::OK();
 }
 
-Status Projections::Apply(store::Transaction& tx, const Entry& e) const {
+Status Projections::Apply(store::Transaction& tx, const Entry& e,
+                          const boost::json::object* payload) const {
   auto it = apply_.find(e.type);
   if (it == apply_.end()) {
     return Status::Corruption("entry " + std::to_string(e.seq) + " has unknown event type '" +
@@ -45,7 +52,16 @@ Status Projections::Apply(store::Transaction& tx, const Entry& e) const {
   // A payload that does not have the shape its type promises (only possible if the record was
   // tampered with, since decide wrote it) is corruption, not a crash.
   try {
-    return it->second(tx, e);
+    const Handler& h = it->second;
+    if (h.text) return h.text(tx, e);
+    if (payload) {
+#ifndef NDEBUG
+      // The object must be what a replay parses back from the stored text (debug builds check).
+      PALIKA_ASSERT(JsonIdentical(boost::json::parse(e.payload), boost::json::value(*payload)));
+#endif
+      return h.object(tx, e, *payload);
+    }
+    return h.object(tx, e, boost::json::parse(e.payload).as_object());
   } catch (const std::exception& ex) {
     return Status::Corruption("entry " + std::to_string(e.seq) + " (" + e.type +
                               ") has a malformed payload: " + ex.what());

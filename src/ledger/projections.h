@@ -8,6 +8,7 @@
 // it. Tables that are not part of the record (live sessions, caches) are registered as such, with
 // the reason, so verify skips them knowingly.
 
+#include <boost/json.hpp>
 #include <functional>
 #include <map>
 #include <string>
@@ -19,6 +20,11 @@
 namespace palika::ledger {
 
 using ApplyFn = std::function<Status(store::Transaction&, const Entry&)>;
+// An apply function that reads the payload as an object. On the writer it gets the object decide
+// built (the very one the stored canonical text was written from, so a payment's payloads are not
+// parsed again right after being serialised); a replay (verify, restore) parses the stored text.
+using ApplyObjectFn =
+    std::function<Status(store::Transaction&, const Entry&, const boost::json::object&)>;
 
 class Projections {
  public:
@@ -52,11 +58,15 @@ class Projections {
   void AddBulkIndex(std::string name, std::string stand_in_sql, std::string rebuild_sql);
   // Registers the apply function for one event type; a type may be registered once.
   void OnEvent(const std::string& type, ApplyFn fn);
+  // The same for an apply function that takes the payload as an object (ApplyObjectFn).
+  void OnEventObject(const std::string& type, ApplyObjectFn fn);
 
   // Creates every table (record and unrecorded) if missing.
   Status CreateSchema(store::Transaction& tx) const;
-  // Applies one entry; Corruption for an event type nobody registered.
-  Status Apply(store::Transaction& tx, const Entry& e) const;
+  // Applies one entry; Corruption for an event type nobody registered. `payload`, when given, is
+  // the object e.payload is the canonical text of (the writer's, as decide built it).
+  Status Apply(store::Transaction& tx, const Entry& e,
+               const boost::json::object* payload = nullptr) const;
   // For a bulk replay (restore, verify, a new table's backfill) on a connection of its own, after
   // CreateSchema: puts the stand-ins of the bulk indexes in place, so applying an entry skips
   // them. EndBulkReplay removes the stand-ins and, with `rebuild`, builds each index from its
@@ -75,7 +85,11 @@ class Projections {
     std::string name, stand_in_sql, rebuild_sql;
   };
   std::vector<BulkIndex> bulk_indexes_;
-  std::map<std::string, ApplyFn> apply_;
+  struct Handler {
+    ApplyFn text;          // reads e.payload itself
+    ApplyObjectFn object;  // or: gets the payload as an object
+  };
+  std::map<std::string, Handler, std::less<>> apply_;
 };
 
 }  // namespace palika::ledger
