@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 #include "core/json.h"
@@ -78,38 +80,105 @@ void AddCredits(std::vector<JournalLine>& lines, const property_tax::Allocation&
   Credit(lines, kSurcharge, surcharge);
 }
 
-Status ApplyJournalPosted(Transaction& tx, const Entry& e) {
-  const json::object o = json::parse(e.payload).as_object();
+// A multi-row statement, "<head> VALUES (?, ..), (?, ..)<tail>", for 1 to kRowsPerStatement
+// rows: a few statements a journal instead of two a line (each row count prepared once).
+constexpr size_t kRowsPerStatement = 16;
+
+class RowsStatement {
+ public:
+  RowsStatement(std::string_view head, size_t columns, std::string_view tail) {
+    std::string row = "(?";
+    for (size_t i = 1; i < columns; ++i) row += ", ?";
+    row += ")";
+    std::string values = " VALUES " + row;
+    for (size_t n = 1; n <= kRowsPerStatement; ++n) {
+      sql_[n] = std::string(head) + values + std::string(tail);
+      values += ", " + row;
+    }
+  }
+  const std::string& For(size_t rows) const { return sql_.at(rows); }
+
+ private:
+  std::array<std::string, kRowsPerStatement + 1> sql_;
+};
+
+const RowsStatement& InsertLines() {
+  static const RowsStatement s(
+      "INSERT INTO journal_lines(voucher_no, line_no, account, debit_paise, credit_paise)", 5, "");
+  return s;
+}
+
+const RowsStatement& AddToDaily() {
+  static const RowsStatement s(
+      "INSERT INTO journal_daily(account, date, debit_paise, credit_paise)", 4,
+      " ON CONFLICT (account, date) DO UPDATE SET"
+      " debit_paise = journal_daily.debit_paise + excluded.debit_paise,"
+      " credit_paise = journal_daily.credit_paise + excluded.credit_paise");
+  return s;
+}
+
+Status ApplyJournalPosted(Transaction& tx, const Entry& e, const json::object& o) {
   if (o.at("v").as_int64() != kEventVersion) {
     return Status::Corruption(
         fmt::format("entry {} ({}) has payload version {}, which this build "
                     "does not know",
                     e.seq, e.type, o.at("v").as_int64()));
   }
-  PALIKA_ASSIGN_OR_RETURN(auto last,
-                          tx.QueryOne("SELECT COALESCE(MAX(voucher_no), 0) FROM journal"));
-  const int64_t voucher_no = last->Int(0) + 1;
-  PALIKA_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO journal(voucher_no, date, voucher, reference, counter, mode, narration, "
-              "origin, seq, time_us, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {voucher_no, Str(o, "date"), Str(o, "voucher"), Str(o, "reference"),
-               Str(o, "counter"), Str(o, "mode"), Str(o, "narration"), e.origin,
-               static_cast<int64_t>(e.seq), e.time_us, e.actor}));
+  const std::string date = Str(o, "date");
+  // The voucher number is the next one, taken in the insert itself.
+  int64_t voucher_no = 0;
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "INSERT INTO journal(voucher_no, date, voucher, reference, counter, mode, narration, origin,"
+      " seq, time_us, actor) VALUES ((SELECT COALESCE(MAX(voucher_no), 0) + 1 FROM journal),"
+      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING voucher_no",
+      {date, Str(o, "voucher"), Str(o, "reference"), Str(o, "counter"), Str(o, "mode"),
+       Str(o, "narration"), e.origin, static_cast<int64_t>(e.seq), e.time_us, e.actor},
+      [&](const store::Row& r) {
+        voucher_no = r.Int(0);
+        return true;
+      }));
+  if (voucher_no == 0) return Status::Internal("journal insert returned no voucher number");
+  // The lines, and each account's day totals (one row per account, so that an account named on
+  // two lines is added once: PostgreSQL refuses to upsert one row twice in a statement), each
+  // written a chunk of rows a statement.
+  struct Daily {
+    std::string account;
+    int64_t debit = 0, credit = 0;
+  };
+  std::vector<Daily> daily;
+  std::vector<store::Value> line_params;
   int64_t line_no = 0;
-  for (const json::value& v : o.at("lines").as_array()) {
+  size_t in_chunk = 0;
+  const json::array& lines = o.at("lines").as_array();
+  for (const json::value& v : lines) {
     const json::object& l = v.as_object();
-    PALIKA_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO journal_lines(voucher_no, line_no, account, debit_paise, "
-                "credit_paise) VALUES (?, ?, ?, ?, ?)",
-                {voucher_no, ++line_no, Str(l, "account"), l.at("debit_paise").as_int64(),
-                 l.at("credit_paise").as_int64()}));
-    PALIKA_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO journal_daily(account, date, debit_paise, credit_paise) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (account, date) DO UPDATE SET"
-        " debit_paise = journal_daily.debit_paise + excluded.debit_paise,"
-        " credit_paise = journal_daily.credit_paise + excluded.credit_paise",
-        {Str(l, "account"), Str(o, "date"), l.at("debit_paise").as_int64(),
-         l.at("credit_paise").as_int64()}));
+    std::string account = Str(l, "account");
+    const int64_t debit = l.at("debit_paise").as_int64();
+    const int64_t credit = l.at("credit_paise").as_int64();
+    auto d = std::find_if(daily.begin(), daily.end(),
+                          [&](const Daily& x) { return x.account == account; });
+    if (d == daily.end()) {
+      daily.push_back({account, debit, credit});
+    } else {
+      d->debit += debit;
+      d->credit += credit;
+    }
+    line_params.insert(line_params.end(),
+                       {voucher_no, ++line_no, std::move(account), debit, credit});
+    if (++in_chunk == kRowsPerStatement || line_no == static_cast<int64_t>(lines.size())) {
+      PALIKA_RETURN_IF_ERROR(tx.Exec(InsertLines().For(in_chunk), line_params));
+      line_params.clear();
+      in_chunk = 0;
+    }
+  }
+  for (size_t i = 0; i < daily.size(); i += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, daily.size() - i);
+    std::vector<store::Value> params;
+    params.reserve(4 * n);
+    for (size_t k = i; k < i + n; ++k) {
+      params.insert(params.end(), {daily[k].account, date, daily[k].debit, daily[k].credit});
+    }
+    PALIKA_RETURN_IF_ERROR(tx.Exec(AddToDaily().For(n), params));
   }
   return Status::OK();
 }
@@ -152,7 +221,7 @@ void RegisterAccountsProjections(ledger::Projections& p) {
              " cashier_id TEXT NOT NULL, cashier_name TEXT NOT NULL, origin TEXT NOT NULL,"
              " seq INTEGER NOT NULL, time_us INTEGER NOT NULL, PRIMARY KEY (date, counter))",
              "date, counter");
-  p.OnEvent(kJournalPosted, ApplyJournalPosted);
+  p.OnEventObject(kJournalPosted, ApplyJournalPosted);
   p.OnEvent(kDayClosed, ApplyDayClosed);
 }
 

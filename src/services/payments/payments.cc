@@ -94,8 +94,7 @@ Result<Allocation> EventAllocation(const json::object& o, const Entry& e) {
   return alloc;
 }
 
-Status ApplyReceived(Transaction& tx, const Entry& e) {
-  const json::object o = json::parse(e.payload).as_object();
+Status ApplyReceived(Transaction& tx, const Entry& e, const json::object& o) {
   PALIKA_RETURN_IF_ERROR(CheckVersion(o, e));
   PALIKA_ASSIGN_OR_RETURN(Allocation alloc, EventAllocation(o, e));
   const std::string fy = Str(o, "fy");
@@ -259,7 +258,7 @@ void RegisterPaymentProjections(ledger::Projections& p) {
              "CREATE INDEX IF NOT EXISTS payments_by_property ON payments(property_id, seq);"
              "CREATE INDEX IF NOT EXISTS payments_by_date ON payments(date, counter)",
              "receipt_no");
-  p.OnEvent(kPaymentReceived, ApplyReceived);
+  p.OnEventObject(kPaymentReceived, ApplyReceived);
   p.OnEvent(kPaymentReversed, ApplyReversed);
 }
 
@@ -355,18 +354,18 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
   auto made = std::make_shared<PaymentRecord>();
   c.decide = [in = input, ulb, series, online, actor = ctx.actor, made](
                  Transaction& tx, int64_t now_us) -> Result<Decision> {
-    PALIKA_ASSIGN_OR_RETURN(auto property, property_tax::LoadProperty(tx, in.property_id));
+    PALIKA_ASSIGN_OR_RETURN(auto property, property_tax::LoadPropertyNames(tx, in.property_id));
     if (!property) return PropertyNotFound(in.property_id);
     const CivilDate date = CivilDate::IstDateOfUtcMicros(now_us);
     const std::string fy = FinancialYear::Of(date).Format();
     PALIKA_ASSIGN_OR_RETURN(bool closed, accounts::IsDayClosed(tx, date, series));
     if (closed) return DayClosed(date, series);
     PALIKA_ASSIGN_OR_RETURN(auto dues,
-                            property_tax::PropertyDues(tx, in.property_id, date, online));
+                            property_tax::FoundPropertyDues(tx, in.property_id, date, online));
     PALIKA_ASSIGN_OR_RETURN(Allocation alloc, property_tax::Allocate(dues, in.amount));
     PALIKA_ASSIGN_OR_RETURN(int64_t serial, NextReceiptSerial(tx, fy, series));
     const std::string receipt_no = ReceiptNo{ulb, fy, series, serial}.Format();
-    const auto& owners = property->details.owners;
+    const auto& owners = property->owners;
     std::string payer = in.payer_name;
     std::string payer_hi = in.payer_name_hi;
     if (payer.empty() && payer_hi.empty()) {
@@ -390,8 +389,8 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
                          {"payer_name_hi", payer_hi},
                          {"owner_names", JoinNames(owners, false)},
                          {"owner_names_hi", JoinNames(owners, true)},
-                         {"address", property->details.address},
-                         {"address_hi", property->details.address_hi},
+                         {"address", property->address},
+                         {"address_hi", property->address_hi},
                          {"cashier_id", online ? std::string() : actor},
                          {"cashier_name", online ? std::string() : in.cashier_name},
                          {"counter", series},
@@ -420,8 +419,8 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
     p.cashier_name = Str(o, "cashier_name");
     p.payer_name = payer;
     p.payer_name_hi = payer_hi;
-    p.address = property->details.address;
-    p.address_hi = property->details.address_hi;
+    p.address = property->address;
+    p.address_hi = property->address_hi;
     p.ulb = ulb;
     p.ulb_name = in.ulb_name;
     p.ulb_name_hi = in.ulb_name_hi;

@@ -107,19 +107,29 @@ Result<int64_t> NextReceiptSerial(store::Transaction& tx, const std::string& fy,
 
 Status RecordReceiptSerial(store::Transaction& tx, const std::string& fy, const std::string& series,
                            int64_t serial) {
+  // The next serial is taken only if the series stands at the one before it: one statement
+  // (an insert for a new series, else an update conditioned on the last serial), and the row is
+  // read only to say what went wrong.
+  int64_t changed = 0;
+  if (serial == 1) {
+    PALIKA_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO receipt_series(fy, series, last_serial) VALUES (?, ?, 1) "
+                "ON CONFLICT(fy, series) DO NOTHING",
+                {fy, series}, &changed));
+  } else {
+    PALIKA_RETURN_IF_ERROR(
+        tx.Exec("UPDATE receipt_series SET last_serial = ? "
+                "WHERE fy = ? AND series = ? AND last_serial = ?",
+                {serial, fy, series, serial - 1}, &changed));
+  }
+  if (changed == 1) return Status::OK();
   PALIKA_ASSIGN_OR_RETURN(
       auto row, tx.QueryOne("SELECT last_serial FROM receipt_series WHERE fy = ? AND series = ?",
                             {fy, series}));
   const int64_t expected = row ? row->Int(0) + 1 : 1;
-  if (serial != expected) {
-    return Status::Corruption(fmt::format(
-        "receipt series {}/{}: a payment event has serial {}, but the next serial is {}", fy,
-        series, serial, expected));
-  }
-  return tx.Exec(
-      "INSERT INTO receipt_series(fy, series, last_serial) VALUES (?, ?, ?) "
-      "ON CONFLICT(fy, series) DO UPDATE SET last_serial = excluded.last_serial",
-      {fy, series, serial});
+  return Status::Corruption(
+      fmt::format("receipt series {}/{}: a payment event has serial {}, but the next serial is {}",
+                  fy, series, serial, expected));
 }
 
 }  // namespace palika::payments

@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "core/check.h"
@@ -356,6 +357,11 @@ Result<Dues> PropertyDues(Transaction& tx, const std::string& property_id, Civil
   PALIKA_ASSIGN_OR_RETURN(auto exists,
                           tx.QueryOne("SELECT 1 FROM properties WHERE id = ?", {property_id}));
   if (!exists) return NoSuchProperty(property_id);
+  return FoundPropertyDues(tx, property_id, on, online);
+}
+
+Result<Dues> FoundPropertyDues(Transaction& tx, const std::string& property_id, CivilDate on,
+                               bool online) {
   PALIKA_ASSIGN_OR_RETURN(auto account, LoadAccount(tx, property_id));
   PALIKA_ASSIGN_OR_RETURN(RateTables rates, LoadRateTables(tx));
   DuesQuery q;
@@ -378,48 +384,55 @@ Status ApplyAllocation(Transaction& tx, const std::string& property_id,
         "account disagree. Run `palika verify` on this ULB.",
         property_id, sign > 0 ? "payment" : "reversal", allocation.on.Format(), what));
   };
-  PALIKA_ASSIGN_OR_RETURN(auto account, LoadAccount(tx, property_id));
-  // Work out every new line first, so nothing is written when one does not fit.
-  std::vector<AccountLine> changed;
+  // Each line is changed in place and read back in the same statement (RETURNING), instead of
+  // reading the whole account first: a line that does not fit fails the entry, and the caller
+  // then rolls back what this entry wrote (the writer's savepoint; a replay stops there).
+  const int64_t s = sign;
   for (const AllocationLine& l : allocation.lines) {
-    auto it = std::find_if(account.begin(), account.end(),
-                           [&](const AccountLine& a) { return a.fy == l.fy && a.head == l.head; });
-    if (it == account.end()) {
+    std::optional<AccountLine> after;
+    PALIKA_RETURN_IF_ERROR(
+        tx.ForEach("UPDATE pt_account SET principal_paid_paise = principal_paid_paise + ?,"
+                   " rebate_granted_paise = rebate_granted_paise + ?,"
+                   " surcharge_levied_paise = surcharge_levied_paise + ?,"
+                   " surcharge_paid_paise = surcharge_paid_paise + ?,"
+                   " surcharge_waived_paise = surcharge_waived_paise + ?"
+                   " WHERE property_id = ? AND fy = ? AND head = ?"
+                   " RETURNING demanded_paise, principal_paid_paise, rebate_granted_paise,"
+                   " surcharge_levied_paise, surcharge_paid_paise, surcharge_waived_paise",
+                   {s * l.principal.paise(), s * l.rebate.paise(), s * l.surcharge_levied.paise(),
+                    s * l.surcharge.paise(), s * l.waiver.paise(), property_id, l.fy.Format(),
+                    std::string(HeadCode(l.head))},
+                   [&](const store::Row& r) {
+                     AccountLine a;
+                     a.demanded = Money::FromPaise(r.Int(0));
+                     a.principal_paid = Money::FromPaise(r.Int(1));
+                     a.rebate_granted = Money::FromPaise(r.Int(2));
+                     a.surcharge_levied = Money::FromPaise(r.Int(3));
+                     a.surcharge_paid = Money::FromPaise(r.Int(4));
+                     a.surcharge_waived = Money::FromPaise(r.Int(5));
+                     after = a;
+                     return true;
+                   }));
+    if (!after) {
       return broken(fmt::format("it has no demand for {} {}", l.fy.Format(), HeadCode(l.head)));
     }
-    const int64_t s = sign;
-    it->principal_paid = Money::FromPaise(it->principal_paid.paise() + s * l.principal.paise());
-    it->rebate_granted = Money::FromPaise(it->rebate_granted.paise() + s * l.rebate.paise());
-    it->surcharge_levied =
-        Money::FromPaise(it->surcharge_levied.paise() + s * l.surcharge_levied.paise());
-    it->surcharge_paid = Money::FromPaise(it->surcharge_paid.paise() + s * l.surcharge.paise());
-    it->surcharge_waived = Money::FromPaise(it->surcharge_waived.paise() + s * l.waiver.paise());
-    for (Money m : {it->principal_paid, it->rebate_granted, it->surcharge_levied,
-                    it->surcharge_paid, it->surcharge_waived}) {
+    for (Money m : {after->principal_paid, after->rebate_granted, after->surcharge_levied,
+                    after->surcharge_paid, after->surcharge_waived}) {
       if (m.IsNegative()) {
         return broken(fmt::format("{} {} would go negative", l.fy.Format(), HeadCode(l.head)));
       }
     }
-    if (it->principal_paid.paise() + it->rebate_granted.paise() > it->demanded.paise()) {
+    if (after->principal_paid.paise() + after->rebate_granted.paise() > after->demanded.paise()) {
       return broken(
           fmt::format("{} {} would be settled beyond its demand", l.fy.Format(), HeadCode(l.head)));
     }
   }
+  // No advance moves (most payments): the stored advance stays as it is, unread.
+  if (allocation.advance.IsZero()) return Status::OK();
   PALIKA_ASSIGN_OR_RETURN(Money advance, LoadAdvance(tx, property_id));
   const int64_t new_advance = advance.paise() + sign * allocation.advance.paise();
   if (new_advance < 0) return broken("the advance would go negative");
 
-  for (const AllocationLine& l : allocation.lines) {
-    auto it = std::find_if(account.begin(), account.end(),
-                           [&](const AccountLine& a) { return a.fy == l.fy && a.head == l.head; });
-    PALIKA_RETURN_IF_ERROR(tx.Exec(
-        "UPDATE pt_account SET principal_paid_paise = ?, rebate_granted_paise = ?,"
-        " surcharge_levied_paise = ?, surcharge_paid_paise = ?, surcharge_waived_paise = ?"
-        " WHERE property_id = ? AND fy = ? AND head = ?",
-        {it->principal_paid.paise(), it->rebate_granted.paise(), it->surcharge_levied.paise(),
-         it->surcharge_paid.paise(), it->surcharge_waived.paise(), property_id, l.fy.Format(),
-         std::string(HeadCode(l.head))}));
-  }
   if (new_advance != advance.paise()) {
     if (new_advance == 0) {
       PALIKA_RETURN_IF_ERROR(

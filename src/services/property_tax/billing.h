@@ -68,11 +68,14 @@ Result<std::optional<WaiverScheme>> WaiverSchemeOn(store::Transaction& tx, Civil
 // outstanding has no rate table).
 Result<Dues> PropertyDues(store::Transaction& tx, const std::string& property_id, CivilDate on,
                           bool online);
+// The same for a property the caller has already found in this transaction (no lookup).
+Result<Dues> FoundPropertyDues(store::Transaction& tx, const std::string& property_id, CivilDate on,
+                               bool online);
 
 // Apply side (called by the payments service's apply functions): adds each allocation line to the
 // property's pt_account rows and the allocation's advance to pt_advance (sign = +1); sign = -1
 // takes them back (a reversal). Corruption if the rows are missing or would go negative (or more
-// settled than demanded); on error nothing is written.
+// settled than demanded); on error the caller rolls back what it wrote (as any failed apply).
 Status ApplyAllocation(store::Transaction& tx, const std::string& property_id,
                        const Allocation& allocation, int sign);
 

@@ -492,6 +492,22 @@ Result<std::optional<Property>> LoadProperty(Transaction& tx, const std::string&
   return std::optional<Property>(std::move(p));
 }
 
+Result<std::optional<PropertySummary>> LoadPropertyNames(Transaction& tx, const std::string& id) {
+  std::optional<PropertySummary> out;
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT p.id, p.version, p.ward, p.zone, p.address, p.address_hi, o.name, o.name_hi "
+      "FROM properties p LEFT JOIN property_owners o ON o.property_id = p.id "
+      "WHERE p.id = ? ORDER BY o.position",
+      {id}, [&](const store::Row& r) {
+        if (!out) {
+          out = PropertySummary{r.Text(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), {}};
+        }
+        if (!r.IsNull(6)) out->owners.push_back({r.Text(6), r.Text(7), "", 0});
+        return true;
+      }));
+  return out;
+}
+
 Result<SearchPage> SearchProperties(Transaction& tx, const SearchQuery& query) {
   if (query.limit < 1 || query.limit > 100) {
     return FieldProblem("limit", "must be between 1 and 100.", "1 और 100 के बीच होना चाहिए।");

@@ -92,6 +92,11 @@ boost::json::object SummaryJson(const PropertySummary& s);
 
 // Reads inside a transaction (another service's decide may call them).
 Result<std::optional<Property>> LoadProperty(store::Transaction& tx, const std::string& id);
+// What a receipt names of a property (id, version, ward, zone, addresses, owners' names in order;
+// no mobiles, shares or floors), in one statement: for a decide on the ledger writer that only
+// names the property. nullopt when there is no such property.
+Result<std::optional<PropertySummary>> LoadPropertyNames(store::Transaction& tx,
+                                                         const std::string& id);
 // Every word of q must match the start of a word of the property: its id, owners' names in
 // either script (case-insensitive for English), mobiles, addresses, legacy id. An id typed in full
 // or short ("3-123") finds just that property; a mobile may be typed "+91 98765 43210". No q
