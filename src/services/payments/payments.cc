@@ -366,11 +366,13 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
     PALIKA_ASSIGN_OR_RETURN(int64_t serial, NextReceiptSerial(tx, fy, series));
     const std::string receipt_no = ReceiptNo{ulb, fy, series, serial}.Format();
     const auto& owners = property->owners;
+    std::string owner_names = JoinNames(owners, false);
+    std::string owner_names_hi = JoinNames(owners, true);
     std::string payer = in.payer_name;
     std::string payer_hi = in.payer_name_hi;
     if (payer.empty() && payer_hi.empty()) {
-      payer = JoinNames(owners, false);
-      payer_hi = JoinNames(owners, true);
+      payer = owner_names;
+      payer_hi = owner_names_hi;
     }
     Decision d;
     d.events.push_back({kPaymentReceived,
@@ -387,8 +389,8 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
                          {"allocation", property_tax::AllocationToJson(alloc)},
                          {"payer_name", payer},
                          {"payer_name_hi", payer_hi},
-                         {"owner_names", JoinNames(owners, false)},
-                         {"owner_names_hi", JoinNames(owners, true)},
+                         {"owner_names", std::move(owner_names)},
+                         {"owner_names_hi", std::move(owner_names_hi)},
                          {"address", property->address},
                          {"address_hi", property->address_hi},
                          {"cashier_id", online ? std::string() : actor},
