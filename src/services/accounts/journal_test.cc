@@ -226,5 +226,47 @@ TEST_F(JournalLedgerTest, VoucherNumbersAreGaplessAcrossCommandsAndReplay) {
   ExpectReplayMatches();
 }
 
+// Lines and day totals are written several rows a statement: a journal longer than one
+// statement's rows, naming an account on several lines (on both sides), keeps every line in order
+// and adds each line to its account's day exactly once, and a replay rebuilds the same rows.
+TEST_F(JournalLedgerTest, ALongJournalKeepsEveryLineAndDayTotal) {
+  Journal j = CashCollection("R-LONG", 0);
+  j.lines.clear();
+  // 20 debits of cash and 20 credits alternating between two heads: 40 lines, 3 accounts.
+  for (int i = 1; i <= 20; ++i) {
+    j.lines.push_back({"450-10", P(100 * i), P(0)});
+    j.lines.push_back({i % 2 ? "110-01" : "140-20", P(0), P(100 * i)});
+  }
+  j.lines.push_back({"110-01", P(7), P(0)});  // the same head on the debit side too
+  j.lines.push_back({"450-10", P(0), P(7)});
+  ASSERT_TRUE(Post({CashCollection("R-1", 500), j}).ok());
+  ASSERT_TRUE(
+      Ulb()
+          .Read([&](store::Transaction& tx) -> Status {
+            PALIKA_ASSIGN_OR_RETURN(auto lines,
+                                    tx.Query("SELECT line_no, account, debit_paise, credit_paise "
+                                             "FROM journal_lines WHERE voucher_no = 2 ORDER BY 1"));
+            EXPECT_EQ(lines.size(), j.lines.size());
+            for (size_t i = 0; i < lines.size() && i < j.lines.size(); ++i) {
+              EXPECT_EQ(lines[i].Int(0), static_cast<int64_t>(i + 1));
+              EXPECT_EQ(lines[i].Text(1), j.lines[i].account);
+              EXPECT_EQ(lines[i].Int(2), j.lines[i].debit.paise());
+              EXPECT_EQ(lines[i].Int(3), j.lines[i].credit.paise());
+            }
+            PALIKA_ASSIGN_OR_RETURN(auto days,
+                                    tx.Query("SELECT account, debit_paise, credit_paise FROM "
+                                             "journal_daily WHERE date = '2026-11-20' ORDER BY 1"));
+            // 1+3+...+19 = 100 and 2+4+...+20 = 110 hundreds; R-1 adds 500 each side.
+            const std::vector<std::tuple<std::string, int64_t, int64_t>> want = {
+                {"110-01", 7, 10'000 + 500}, {"140-20", 0, 11'000}, {"450-10", 21'000 + 500, 7}};
+            std::vector<std::tuple<std::string, int64_t, int64_t>> got;
+            for (const auto& r : days) got.emplace_back(r.Text(0), r.Int(1), r.Int(2));
+            EXPECT_EQ(got, want);
+            return Status::OK();
+          })
+          .ok());
+  ExpectReplayMatches();
+}
+
 }  // namespace
 }  // namespace palika::accounts
