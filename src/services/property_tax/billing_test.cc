@@ -185,29 +185,38 @@ TEST_F(BillingTables, ApplyAllocationPostsAndAReversalTakesItBack) {
   EXPECT_TRUE(rows->empty());
 }
 
-TEST_F(BillingTables, ApplyAllocationRefusesWhatDoesNotFitAndWritesNothing) {
+// An apply runs inside the command's savepoint on the writer (a replay stops at a failed entry):
+// a refused allocation is rolled back with it, and the account is as it was.
+TEST_F(BillingTables, ApplyAllocationRefusesWhatDoesNotFitAndIsRolledBack) {
+  auto apply = [&](const Allocation& a, int sign) {
+    EXPECT_TRUE(db_->Savepoint("entry").ok());
+    Status s = ApplyAllocation(*db_, "03-000001", a, sign);
+    EXPECT_TRUE(s.ok() ? db_->ReleaseSavepoint("entry").ok()
+                       : db_->RollbackToSavepoint("entry").ok());
+    return s;
+  };
   Demand("2026-27", "property_tax", 10000);
   const Dues dues = MustDues("2026-08-01");
   auto part = Allocate(dues, Rs(4000));
   ASSERT_TRUE(part.ok());
   // Taking back a payment never made would make the account negative.
-  Status s = ApplyAllocation(*db_, "03-000001", *part, -1);
+  Status s = apply(*part, -1);
   EXPECT_EQ(s.kind(), StatusKind::kCorruption);
   EXPECT_NE(s.message().find("03-000001"), std::string::npos);
   // A line for a year with no demand.
   Allocation other = *part;
   other.lines[0].fy = Fy("2024-25");
-  EXPECT_EQ(ApplyAllocation(*db_, "03-000001", other, +1).kind(), StatusKind::kCorruption);
+  EXPECT_EQ(apply(other, +1).kind(), StatusKind::kCorruption);
   // More settled than demanded.
   Allocation too_much = *part;
   too_much.lines[0].principal = Rs(10001);
-  EXPECT_EQ(ApplyAllocation(*db_, "03-000001", too_much, +1).kind(), StatusKind::kCorruption);
+  EXPECT_EQ(apply(too_much, +1).kind(), StatusKind::kCorruption);
   // An advance taken back that was never there.
   Allocation advance;
   advance.on = D("2026-08-01");
   advance.amount = Rs(5);
   advance.advance = Rs(5);
-  EXPECT_EQ(ApplyAllocation(*db_, "03-000001", advance, -1).kind(), StatusKind::kCorruption);
+  EXPECT_EQ(apply(advance, -1).kind(), StatusKind::kCorruption);
   EXPECT_EQ(MustDues("2026-08-01"), dues);
   EXPECT_EQ(*LoadAdvance(*db_, "03-000001"), Money());
 }
