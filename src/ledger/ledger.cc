@@ -19,6 +19,10 @@ constexpr char kIdempotencyEvent[] = "command.idempotency";
 // cluster's shared, bounded ones: store/postgres/database.h), only its schema.
 constexpr size_t kMaxReaders = 8;
 constexpr int kMaxBatchRetries = 3;
+// Commits the writer may have handed to the sync thread and not yet seen published (SQLite):
+// one syncing and one more beside it.
+constexpr int kMaxUnsyncedCommits = 2;
+
 // How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
 constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
 
@@ -364,6 +368,12 @@ Result<CommitResult> Ledger::Submit(Command command) {
 
 void Ledger::WriterLoop() {
   for (;;) {
+    // At most one commit ahead of the sync: while it runs, commands queue up into the next batch
+    // instead of going out as many small commits that each rewrite the same pages into the WAL.
+    if (syncer_.joinable()) {
+      std::unique_lock lk(sync_mu_);
+      synced_cv_.wait(lk, [&] { return in_sync_ < kMaxUnsyncedCommits; });
+    }
     std::vector<std::unique_ptr<Pending>> batch;
     bool stop = false;
     {
@@ -537,6 +547,7 @@ void Ledger::AfterCommit(Unsynced work) {
     {
       std::lock_guard lk(sync_mu_);
       unsynced_.push_back(std::move(work));
+      ++in_sync_;
     }
     sync_cv_.notify_one();
     return;
@@ -582,6 +593,11 @@ void Ledger::SyncLoop() {
         for (auto& p : w.batch) p->promise.set_value(s);
       }
     }
+    {
+      std::lock_guard lk(sync_mu_);
+      in_sync_ -= static_cast<int>(work.size());
+    }
+    synced_cv_.notify_all();
   }
 }
 

@@ -250,9 +250,11 @@ class Ledger {
   uint64_t latest_size_ = 0;  // synced: the most ReadCheckpointed serves
   Status halted_;             // not OK once a sync failed: no more writes
 
-  std::mutex sync_mu_;  // guards unsynced_, sync_stopping_
-  std::condition_variable sync_cv_;
+  std::mutex sync_mu_;  // guards unsynced_, in_sync_, sync_stopping_
+  std::condition_variable sync_cv_;    // unsynced_ grew, or sync_stopping_
+  std::condition_variable synced_cv_;  // in_sync_ fell
   std::deque<Unsynced> unsynced_;
+  int in_sync_ = 0;  // commits handed to the sync thread and not yet published
   bool sync_stopping_ = false;
 
   std::mutex readers_mu_;  // guards readers_
