@@ -250,7 +250,7 @@ class Ledger {
   uint64_t latest_size_ = 0;  // synced: the most ReadCheckpointed serves
   Status halted_;             // not OK once a sync failed: no more writes
 
-  std::mutex sync_mu_;  // guards unsynced_, in_sync_, sync_stopping_
+  std::mutex sync_mu_;                 // guards unsynced_, in_sync_, sync_stopping_
   std::condition_variable sync_cv_;    // unsynced_ grew, or sync_stopping_
   std::condition_variable synced_cv_;  // in_sync_ fell
   std::deque<Unsynced> unsynced_;
