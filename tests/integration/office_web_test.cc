@@ -68,11 +68,7 @@ class OfficeWebTest : public ::testing::Test {
     delete server_;
   }
   void TearDown() override {
-    if (HasFailure()) {
-      std::string log = server_->ServerLog();
-      if (log.size() > 4000) log = log.substr(log.size() - 4000);
-      std::cerr << "--- server log ---\n" << log << "\n---\n";
-    }
+    if (HasFailure()) server_->PrintLogTail();
   }
 
   static http::ClientResponse Get(const Browser& b, const std::string& target) {

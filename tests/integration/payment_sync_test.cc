@@ -52,11 +52,7 @@ class PaymentSyncTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure() && server_) {
-      std::string log = server_->ServerLog();
-      if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
-      std::cerr << "--- server log ---\n" << log << "---\n";
-    }
+    if (HasFailure() && server_) server_->PrintLogTail();
     server_.reset();
   }
 

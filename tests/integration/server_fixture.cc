@@ -554,6 +554,12 @@ void BackgroundPalika::Kill() {
   pid_ = -1;
 }
 
+void PalikaServer::PrintLogTail() const {
+  std::string log = ServerLog();
+  if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
+  std::cerr << "--- server log (" << data_dir_ << ") ---\n" << log << "---\n";
+}
+
 std::string BackgroundPalika::Output() const { return ReadFile(log_); }
 
 void DemoServerTest::SetUp() {
@@ -563,11 +569,7 @@ void DemoServerTest::SetUp() {
 }
 
 void DemoServerTest::TearDown() {
-  if (HasFailure() && server_) {
-    std::string log = server_->ServerLog();
-    if (log.size() > 6000) log = "...\n" + log.substr(log.size() - 6000);
-    std::cerr << "--- server log (" << server_->data_dir() << ") ---\n" << log << "---\n";
-  }
+  if (HasFailure() && server_) server_->PrintLogTail();
   server_.reset();
 }
 

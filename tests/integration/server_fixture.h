@@ -104,6 +104,8 @@ class PalikaServer {
   uint16_t port() const { return port_; }
   // Everything the server processes started by this object printed, in order.
   std::string ServerLog() const;
+  // The end of ServerLog() on stderr, for a failed test's TearDown.
+  void PrintLogTail() const;
 
   // `palika verify --data DIR [--ulb CODE]`.
   RunResult Verify(const std::string& ulb = "") const;

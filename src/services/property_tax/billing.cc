@@ -44,6 +44,17 @@ Status BadRow(std::string_view table, std::string_view key, std::string_view wha
       table, key, what));
 }
 
+// The six amounts of a pt_account line, from column `at` on, in the table's order (demanded,
+// principal paid, rebate granted, surcharge levied, paid, waived).
+void ReadAmounts(const store::Row& r, size_t at, AccountLine& l) {
+  l.demanded = Money::FromPaise(r.Int(at));
+  l.principal_paid = Money::FromPaise(r.Int(at + 1));
+  l.rebate_granted = Money::FromPaise(r.Int(at + 2));
+  l.surcharge_levied = Money::FromPaise(r.Int(at + 3));
+  l.surcharge_paid = Money::FromPaise(r.Int(at + 4));
+  l.surcharge_waived = Money::FromPaise(r.Int(at + 5));
+}
+
 Result<AccountLine> AccountLineFromRow(const store::Row& r, const std::string& property_id) {
   auto fy = FinancialYear::Parse(r.Text(0));
   auto head = HeadFromCode(r.Text(1));
@@ -53,12 +64,7 @@ Result<AccountLine> AccountLineFromRow(const store::Row& r, const std::string& p
   AccountLine l;
   l.fy = *fy;
   l.head = *head;
-  l.demanded = Money::FromPaise(r.Int(2));
-  l.principal_paid = Money::FromPaise(r.Int(3));
-  l.rebate_granted = Money::FromPaise(r.Int(4));
-  l.surcharge_levied = Money::FromPaise(r.Int(5));
-  l.surcharge_paid = Money::FromPaise(r.Int(6));
-  l.surcharge_waived = Money::FromPaise(r.Int(7));
+  ReadAmounts(r, 2, l);
   return l;
 }
 
@@ -404,12 +410,7 @@ Status ApplyAllocation(Transaction& tx, const std::string& property_id,
                     std::string(HeadCode(l.head))},
                    [&](const store::Row& r) {
                      AccountLine a;
-                     a.demanded = Money::FromPaise(r.Int(0));
-                     a.principal_paid = Money::FromPaise(r.Int(1));
-                     a.rebate_granted = Money::FromPaise(r.Int(2));
-                     a.surcharge_levied = Money::FromPaise(r.Int(3));
-                     a.surcharge_paid = Money::FromPaise(r.Int(4));
-                     a.surcharge_waived = Money::FromPaise(r.Int(5));
+                     ReadAmounts(r, 0, a);
                      after = a;
                      return true;
                    }));
