@@ -536,7 +536,20 @@ int main(int argc, char** argv) {
   cli::AddGatewayCommands(cli, runs);
   cli::AddStoreCommands(cli, runs);
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints what was wrong in English ("--batch: Value 0 not in range [1 - 5000]"); a
+    // person at a counter may read Hindi, so say in Hindi what to do as well. Nothing has been
+    // opened or written yet. `--help` is a ParseError too, with exit code 0.
+    const int code = cli.exit(e);
+    if (code != 0) {
+      std::cerr << "त्रुटि: आदेश में दिया गया विकल्प या मान गलत है (ऊपर अंग्रेज़ी में बताया गया है: " << e.what()
+                << "); उसे ठीक करके फिर चलाएँ, सब विकल्प `palika --help` में देखें।"
+                << " कुछ भी लिखा या बदला नहीं गया।\n";
+    }
+    return code;
+  }
   spdlog::set_level(spdlog::level::info);
   if (const char* lvl = getenv("PALIKA_LOG")) spdlog::set_level(spdlog::level::from_str(lvl));
 
