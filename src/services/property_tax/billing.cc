@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 
 #include "core/check.h"
 #include "core/ids.h"
@@ -292,38 +294,86 @@ Result<Money> LoadAdvance(Transaction& tx, const std::string& property_id) {
   return r ? Money::FromPaise(r->Int(0)) : Money();
 }
 
+namespace {
+
+// One stored rate-table row as parsed, and the exact text it was parsed from.
+struct ParsedRow {
+  std::string text;
+  RateTable table;
+};
+
+// A set of rows as LoadRateTables returns them, and the parsed rows it was built from.
+struct ParsedSet {
+  std::vector<std::shared_ptr<const ParsedRow>> rows;
+  RateTables tables;
+};
+
+}  // namespace
+
 Result<RateTables> LoadRateTables(Transaction& tx) {
-  // The whole set, keyed by every row's exact text (as RateTableFromRow): a payment then shares
-  // the parsed tables instead of copying a few hundred value rates per year.
+  // Every payment reads the whole set. Parsed rows are found by what the database says of each
+  // row, (fy, version, set_us), and a found one is used only if its text is byte for byte the
+  // text stored now: so a table a rolled-back command wrote, a table of another ULB's database
+  // or one altered outside the ledger can never be answered from the cache. Compared in place
+  // (no copy, no hash of the texts); a set of rows all found shares its parsed tables instead of
+  // copying a few hundred value rates per year. Bounded; thread-safe.
   static std::mutex mu;
-  static std::unordered_map<std::string, RateTables> cache;
-  constexpr size_t kMaxCached = 64;
-  std::vector<std::pair<std::string, std::string>> rows;
-  std::string key;
-  PALIKA_RETURN_IF_ERROR(tx.ForEach("SELECT fy, table_json FROM pt_rate_tables ORDER BY fy", {},
-                                    [&](const store::Row& r) {
-                                      rows.emplace_back(r.Text(0), r.Text(1));
-                                      key += rows.back().first;
-                                      key += '\0';
-                                      key += rows.back().second;
-                                      key += '\0';
-                                      return true;
-                                    }));
-  {
+  static std::unordered_map<std::string, std::shared_ptr<const ParsedRow>> parsed_rows;
+  static std::unordered_map<std::string, std::shared_ptr<const ParsedSet>> parsed_sets;
+  constexpr size_t kMaxCached = 256;
+  std::vector<std::shared_ptr<const ParsedRow>> found;
+  std::vector<std::pair<std::string, std::string>> unparsed;  // (fy, text) of rows not found
+  std::vector<std::string> row_keys;
+  std::string set_key;
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT fy, version, set_us, table_json FROM pt_rate_tables ORDER BY fy", {},
+      [&](const store::Row& r) {
+        std::string row_key = fmt::format("{}\x1f{}\x1f{}", r.Text(0), r.Int(1), r.Int(2));
+        const auto* text = std::get_if<std::string>(&r.at(3));
+        std::shared_ptr<const ParsedRow> row;
+        {
+          std::lock_guard lock(mu);
+          if (auto it = parsed_rows.find(row_key); it != parsed_rows.end()) row = it->second;
+        }
+        if (row && text && row->text == *text) {
+          found.push_back(std::move(row));
+        } else {
+          found.emplace_back();
+          unparsed.emplace_back(r.Text(0), r.Text(3));
+        }
+        set_key += row_key;
+        set_key += '\x1e';
+        row_keys.push_back(std::move(row_key));
+        return true;
+      }));
+  if (unparsed.empty()) {
     std::lock_guard lock(mu);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (auto it = parsed_sets.find(set_key); it != parsed_sets.end() && it->second->rows == found) {
+      return it->second->tables;
+    }
   }
-  auto out = std::make_shared<std::vector<RateTable>>();
-  out->reserve(rows.size());
-  for (const auto& [fy, text] : rows) {
-    PALIKA_ASSIGN_OR_RETURN(RateTable t, RateTableFromRow(fy, text));
-    out->push_back(std::move(t));
+  // Parse what was not found (strictly: a row altered outside the ledger is Corruption).
+  auto set = std::make_shared<ParsedSet>();
+  auto tables = std::make_shared<std::vector<RateTable>>();
+  tables->reserve(found.size());
+  size_t next_unparsed = 0;
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (!found[i]) {
+      auto& [fy, text] = unparsed[next_unparsed++];
+      PALIKA_ASSIGN_OR_RETURN(RateTable t, ParseRateTableRow(fy, text));
+      found[i] = std::make_shared<const ParsedRow>(ParsedRow{std::move(text), std::move(t)});
+      std::lock_guard lock(mu);
+      if (parsed_rows.size() >= kMaxCached) parsed_rows.clear();
+      parsed_rows.insert_or_assign(row_keys[i], found[i]);
+    }
+    tables->push_back(found[i]->table);
   }
-  RateTables shared = std::move(out);
+  set->rows = std::move(found);
+  set->tables = std::move(tables);
   std::lock_guard lock(mu);
-  if (cache.size() >= kMaxCached) cache.clear();
-  cache.emplace(std::move(key), shared);
-  return shared;
+  if (parsed_sets.size() >= kMaxCached) parsed_sets.clear();
+  parsed_sets.insert_or_assign(std::move(set_key), set);
+  return set->tables;
 }
 
 Result<std::optional<RateTable>> LoadRateTable(Transaction& tx, FinancialYear fy) {

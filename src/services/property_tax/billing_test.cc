@@ -58,6 +58,13 @@ class BillingTables : public ::testing::Test {
                     .ok());
   }
 
+  void SetUp2627Again() {
+    auto text = CanonicalJson(RateTableToJson(DemoRateTable(Fy("2026-27"))));
+    ASSERT_TRUE(text.ok());
+    ASSERT_TRUE(
+        db_->Exec("UPDATE pt_rate_tables SET table_json = ? WHERE fy = '2026-27'", {*text}).ok());
+  }
+
   void Demand(std::string_view fy, std::string_view head, int64_t rupees) {
     ASSERT_TRUE(db_->Exec("INSERT INTO pt_account VALUES ('03-000001', ?, ?, ?, 0, 0, 0, 0, 0)",
                           {std::string(fy), std::string(head), rupees * 100})
@@ -102,7 +109,32 @@ TEST_F(BillingTables, RateTablesReadBackEqual) {
   EXPECT_FALSE(LoadRateTable(*db_, Fy("2027-28"))->has_value());
 }
 
+// The parsed tables are cached by each row's (fy, version, set_us), but a cached table is used only
+// while the stored text is the one it was parsed from: a table a rolled-back command wrote, or
+// another database's table under the same year, version and time, is read afresh.
+TEST_F(BillingTables, RateTablesAreReadAfreshWhenTheirTextChanges) {
+  ASSERT_TRUE(LoadRateTables(*db_).ok());
+  RateTable changed = DemoRateTable(Fy("2026-27"));
+  changed.rebate.bp = 500;
+  auto text = CanonicalJson(RateTableToJson(changed));
+  ASSERT_TRUE(text.ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE pt_rate_tables SET table_json = ? WHERE fy = '2026-27'", {*text}).ok());
+  auto all = LoadRateTables(*db_);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ((*all)->size(), 2u);
+  EXPECT_EQ((**all)[0], DemoRateTable(Fy("2025-26")));
+  EXPECT_EQ((**all)[1], changed);
+  Demand("2026-27", "property_tax", 10000);
+  EXPECT_EQ(MustDues("2026-06-30").rebate, Rs(500));
+  // Back to the first text: the first tables again.
+  SetUp2627Again();
+  EXPECT_EQ((**LoadRateTables(*db_))[1], DemoRateTable(Fy("2026-27")));
+  EXPECT_EQ(MustDues("2026-06-30").rebate, Rs(625));
+}
+
 TEST_F(BillingTables, ARateTableAlteredOutsideTheLedgerIsCorruption) {
+  ASSERT_TRUE(LoadRateTables(*db_).ok());  // cached before the change: still not used after it
   ASSERT_TRUE(db_->Exec("UPDATE pt_rate_tables SET table_json = '{}' WHERE fy = '2026-27'").ok());
   auto all = LoadRateTables(*db_);
   ASSERT_FALSE(all.ok());

@@ -273,6 +273,48 @@ TEST_F(RegisterTest, CorrectionKeepsIdAndHistory) {
   ExpectReplayMatches();
 }
 
+// What a receipt names of a property, read on the writer by the property's row number: the
+// owners in order, the correction's names once corrected (the id keeps its ward when the
+// property moves), and nothing for a short form of the id or an unknown one.
+TEST_F(RegisterTest, NamesForAReceiptFollowTheRecord) {
+  const std::string id = MustRegister(Sample(3)).id;
+  auto names = [&](const std::string& which) {
+    std::optional<PropertySummary> out;
+    EXPECT_TRUE((*ledgers_->Ulb(kUlb))
+                    ->Read([&](store::Transaction& tx) -> Status {
+                      PALIKA_ASSIGN_OR_RETURN(out, LoadPropertyNames(tx, which));
+                      return Status::OK();
+                    })
+                    .ok());
+    return out;
+  };
+  auto first = names(id);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->id, id);
+  EXPECT_EQ(first->version, 1);
+  ASSERT_EQ(first->owners.size(), 2u);
+  EXPECT_EQ(first->owners[0].name, "Ramesh Sharma");
+  EXPECT_EQ(first->owners[0].name_hi, "रमेश शर्मा");
+  EXPECT_FALSE(names("3-1").has_value());
+  EXPECT_FALSE(names("03-000099").has_value());
+  EXPECT_FALSE(names("not an id").has_value());
+
+  PropertyDetails moved = Sample(3);
+  moved.ward = 12;
+  moved.address = "14 Palasia Square";
+  moved.owners[0] = {"Mahesh Verma", "महेश वर्मा", "9000000001", 6000};
+  WriteContext ctx{"usr_revenue", "", ""};
+  ASSERT_TRUE(register_->Correct(kUlb, ctx, id, moved, "Mutation: sale deed 9/2026", 1).ok());
+  auto after = names(id);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->version, 2);
+  EXPECT_EQ(after->ward, 12);
+  EXPECT_EQ(after->address, "14 Palasia Square");
+  ASSERT_EQ(after->owners.size(), 2u);
+  EXPECT_EQ(after->owners[0].name, "Mahesh Verma");
+  EXPECT_EQ(after->owners[1].name, first->owners[1].name);
+}
+
 TEST_F(RegisterTest, RetryWithTheSameKeyReturnsTheSameProperty) {
   PropertyDetails d = Sample();
   auto hash = RequestHash("property.register", DetailsJson(d));
