@@ -342,21 +342,10 @@ Result<std::string> Ledger::WriteCheckpoint(int64_t now_us) {
 }
 
 Result<CommitResult> Ledger::Submit(Command command) {
-  auto pending = std::make_unique<Pending>();
-  pending->command = std::move(command);
-  auto future = pending->promise.get_future();
-  {
-    std::lock_guard lk(mu_);
-    if (!halted_.ok()) return halted_;
-    if (stopping_) {
-      return Status::Unavailable("shutting_down",
-                                 "The server is shutting down; nothing was saved. Try again in a "
-                                 "minute.",
-                                 "सर्वर बंद हो रहा है; कुछ भी सहेजा नहीं गया। एक मिनट बाद पुनः प्रयास करें।");
-    }
-    queue_.push_back(std::move(pending));
-  }
-  cv_.notify_one();
+  std::promise<Result<CommitResult>> promise;
+  auto future = promise.get_future();
+  Enqueue(std::move(command),
+          [&promise](Result<CommitResult> result) { promise.set_value(std::move(result)); });
   Result<CommitResult> result = future.get();
   // Synchronous mode: durable here is not enough; the answer waits for the backups. Outside the
   // writer thread, so other commands keep committing meanwhile.
@@ -364,6 +353,38 @@ Result<CommitResult> Ledger::Submit(Command command) {
     PALIKA_RETURN_IF_ERROR(options_.backups->WaitForSync(options_.ulb, result->backup_seq));
   }
   return result;
+}
+
+void Ledger::Submit(Command command, Done done) {
+  // The wait for the backups blocks: it stays on the caller's thread.
+  if (SyncMode()) return done(Submit(std::move(command)));
+  Enqueue(std::move(command), std::move(done));
+}
+
+void Ledger::Enqueue(Command command, Done done) {
+  auto pending = std::make_unique<Pending>();
+  pending->command = std::move(command);
+  pending->done = std::move(done);
+  Status refused;
+  {
+    std::lock_guard lk(mu_);
+    if (!halted_.ok()) {
+      refused = halted_;
+    } else if (stopping_) {
+      refused =
+          Status::Unavailable("shutting_down",
+                              "The server is shutting down; nothing was saved. Try again "
+                              "in a minute.",
+                              "सर्वर बंद हो रहा है; कुछ भी सहेजा नहीं गया। एक मिनट बाद पुनः प्रयास करें।");
+    } else {
+      queue_.push_back(std::move(pending));
+    }
+  }
+  if (!refused.ok()) {
+    pending->done(refused);
+    return;
+  }
+  cv_.notify_one();
 }
 
 void Ledger::WriterLoop() {
@@ -535,7 +556,7 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
     options_.metrics->Observe("palika_ledger_commit_seconds", {}, seconds);
   }
   if (!s.ok()) {
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->promise.set_value(std::move(results[i]));
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
     return;
   }
   // Committed, not yet durable: the answers wait for the sync.
@@ -560,7 +581,7 @@ void Ledger::AfterCommit(Unsynced work) {
   if (s.ok()) {
     Publish(work);
   } else {
-    for (auto& p : work.batch) p->promise.set_value(s);
+    for (auto& p : work.batch) p->done(s);
   }
 }
 
@@ -590,7 +611,7 @@ void Ledger::SyncLoop() {
       if (s.ok()) {
         Publish(w);
       } else {
-        for (auto& p : w.batch) p->promise.set_value(s);
+        for (auto& p : w.batch) p->done(s);
       }
     }
     {
@@ -613,7 +634,7 @@ void Ledger::Publish(Unsynced& work) {
   }
   if (!work.note.empty()) CheckpointStored(work.size, std::move(work.note));
   for (size_t i = 0; i < work.batch.size(); ++i) {
-    work.batch[i]->promise.set_value(std::move(work.results[i]));
+    work.batch[i]->done(std::move(work.results[i]));
   }
 }
 

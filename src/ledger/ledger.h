@@ -160,6 +160,13 @@ class Ledger {
 
   // Decides, appends and applies one command; returns once it is durable or refused.
   Result<CommitResult> Submit(Command command);
+  // The same without holding the caller's thread: `done` gets what Submit would return, once.
+  // It runs on the caller's thread when the command is refused at once (and in synchronous
+  // backup mode, where this waits as Submit does), otherwise on the thread that makes the batch
+  // durable (the sync thread), which every later batch waits for: `done` must only hand the
+  // answer on (post it to another thread), never block or do slow work.
+  using Done = std::function<void(Result<CommitResult>)>;
+  void Submit(Command command, Done done);
 
   // Runs `fn` in a read snapshot on a reader connection.
   Status Read(const std::function<Status(store::Transaction&)>& fn);
@@ -184,7 +191,7 @@ class Ledger {
  private:
   struct Pending {
     Command command;
-    std::promise<Result<CommitResult>> promise;
+    Done done;  // called once, with the command's answer
   };
   // A committed transaction waiting for the sync that makes it durable: a batch and its answers,
   // or only a checkpoint. Published (sizes, checkpoint, answers) once a sync after its COMMIT
@@ -197,6 +204,8 @@ class Ledger {
   };
 
   explicit Ledger(const LedgerOptions& options);
+  // Queues a command for the writer; `done` gets its answer (at once when refused).
+  void Enqueue(Command command, Done done);
   Status Initialise(bool create);
   // The quick check, and the writer's tree and counters from what the store holds (at open, and
   // again after a lost connection left it unknown whether the last COMMIT went through).

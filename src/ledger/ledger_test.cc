@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -324,6 +325,46 @@ TEST_P(LedgerTest, SubmitAppendsGaplessSeqs) {
                  EXPECT_EQ(Count(tx, "SELECT seq FROM kv WHERE key = 'y'"), 7);
                  return Status::OK();
                }).ok());
+}
+
+TEST_P(LedgerTest, SubmitWithDoneReturnsAtOnceAndAnswersOnceDurable) {
+  auto l = MustOpen();
+  ASSERT_TRUE(l);
+  // The writer is held inside an earlier command: the caller must not be.
+  Gate gate;
+  std::thread blocker([&] { EXPECT_TRUE(l->Submit(gate.Blocker()).ok()); });
+  gate.entered.get_future().wait();
+  std::promise<Result<CommitResult>> answered;
+  std::atomic<int> calls = 0;
+  std::atomic<uint64_t> size_when_answered = 0;
+  l->Submit(SetKey("a", 1), [&](Result<CommitResult> r) {
+    size_when_answered = l->size();
+    if (++calls == 1) answered.set_value(std::move(r));
+  });
+  auto future = answered.get_future();
+  EXPECT_EQ(future.wait_for(50ms), std::future_status::timeout) << "answered before its commit";
+  gate.release.set_value();
+  blocker.join();
+  Result<CommitResult> r = future.get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_seq, 1u);
+  EXPECT_EQ(r->response.at("key").as_string(), "a");
+  EXPECT_GE(size_when_answered.load(), r->last_seq) << "answered before it was durable";
+  // A refusal comes back too, through the same callback.
+  std::promise<Result<CommitResult>> conflict;
+  l->Submit(SetKey("a", 2), [&](Result<CommitResult> c) { conflict.set_value(std::move(c)); });
+  Result<CommitResult> c = conflict.get_future().get();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), "key_exists");
+
+  // A closed ledger refuses at once, on the caller's thread.
+  l->Close();
+  std::optional<Result<CommitResult>> closed;
+  l->Submit(SetKey("b", 1), [&](Result<CommitResult> x) { closed = std::move(x); });
+  ASSERT_TRUE(closed.has_value());
+  ASSERT_FALSE(closed->ok());
+  EXPECT_EQ(closed->status().code(), "shutting_down");
+  EXPECT_EQ(calls.load(), 1);
 }
 
 TEST_P(LedgerTest, DecideSeesEarlierCommandsOfTheSameBatch) {
