@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 
@@ -43,12 +46,24 @@ bool ValidParamName(std::string_view name) {
 }  // namespace
 
 void Router::Add(std::string method, std::string_view pattern, Handler handler) {
-  if (method.empty() || !handler) BadPattern(pattern, "needs a method and a handler");
-  if (pattern.empty() || pattern[0] != '/') BadPattern(pattern, "must start with '/'");
+  if (!handler) BadPattern(pattern, "needs a method and a handler");
   Route route;
+  route.handler = std::move(handler);
+  AddRoute(std::move(method), pattern, std::move(route));
+}
+
+void Router::AddAsync(std::string method, std::string_view pattern, AsyncHandler handler) {
+  if (!handler) BadPattern(pattern, "needs a method and a handler");
+  Route route;
+  route.async_handler = std::move(handler);
+  AddRoute(std::move(method), pattern, std::move(route));
+}
+
+void Router::AddRoute(std::string method, std::string_view pattern, Route route) {
+  if (method.empty()) BadPattern(pattern, "needs a method and a handler");
+  if (pattern.empty() || pattern[0] != '/') BadPattern(pattern, "must start with '/'");
   route.method = std::move(method);
   route.pattern = std::string(pattern);
-  route.handler = std::move(handler);
   std::set<std::string> names;
   std::vector<std::string_view> parts = SplitPath(pattern);
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -143,11 +158,14 @@ bool Router::Match(const Route& route, const std::vector<std::string_view>& part
   return true;
 }
 
-Response Router::Dispatch(Request& request) const {
+const Router::Route* Router::Find(Request& request, Response* refusal) const {
   request.route.clear();
   request.params.clear();
   Status parsed = ParseTarget(request.target, &request);
-  if (!parsed.ok()) return Response::Error(parsed);
+  if (!parsed.ok()) {
+    *refusal = Response::Error(parsed);
+    return nullptr;
+  }
 
   std::vector<std::string_view> parts = SplitPath(request.path);
   const Route* best = nullptr;
@@ -177,37 +195,77 @@ Response Router::Dispatch(Request& request) const {
 
   if (best == nullptr) {
     if (allowed.empty()) {
-      return Response::Error(Status::NotFound(
+      *refusal = Response::Error(Status::NotFound(
           "not_found",
           "There is no page or API endpoint at this address. Check the address, or start again "
           "from the home page.",
           "इस पते पर कोई पेज या API नहीं है। पता जाँचें, या मुख्य पेज से फिर से शुरू करें।"));
+      return nullptr;
     }
     std::string allow;
     for (const std::string& method : allowed) {
       if (!allow.empty()) allow += ", ";
       allow += method;
     }
-    Response response = Response::Error(
+    *refusal = Response::Error(
         405, Status::InvalidArgument("method_not_allowed",
                                      "This address does not accept a " + request.method +
                                          " request; it accepts " + allow + ".",
                                      "यह पता " + request.method + " अनुरोध स्वीकार नहीं करता; यह " +
                                          allow + " स्वीकार करता है।"));
-    response.headers.emplace_back("Allow", allow);
-    return response;
+    refusal->headers.emplace_back("Allow", allow);
+    return nullptr;
   }
 
   request.route = best->pattern;
   request.params = std::move(best_params);
+  return best;
+}
+
+void Router::Dispatch(Request& request, const Respond& respond) const {
+  Response response;
+  const Route* route = Find(request, &response);
+  if (route != nullptr) {
+    try {
+      if (route->async_handler) {
+        route->async_handler(request, respond);
+        return;
+      }
+      response = route->handler(request);
+    } catch (const std::exception& e) {
+      // (An asynchronous handler that answered before it threw keeps its answer.)
+      response = Response::Error(
+          Status::Internal(request.method + " " + route->pattern + ": handler threw: " + e.what()));
+    } catch (...) {
+      response = Response::Error(Status::Internal(request.method + " " + route->pattern +
+                                                  ": handler threw a non-exception"));
+    }
+  }
+  respond(Reply{std::move(response), {}, false});
+}
+
+Response Router::Dispatch(Request& request) const {
+  struct Answer {
+    std::once_flag once;
+    std::promise<Reply> reply;
+  };
+  auto answer = std::make_shared<Answer>();
+  std::future<Reply> reply = answer->reply.get_future();
+  Dispatch(request, [answer](Reply r) {
+    std::call_once(answer->once, [&] { answer->reply.set_value(std::move(r)); });
+  });
+  Reply got = reply.get();
+  return Finish(got);
+}
+
+Response Router::Finish(Reply& reply) {
+  if (!reply.make) return std::move(reply.response);
   try {
-    return best->handler(request);
+    return reply.make();
   } catch (const std::exception& e) {
-    return Response::Error(
-        Status::Internal(request.method + " " + best->pattern + ": handler threw: " + e.what()));
+    return Response::Error(Status::Internal(std::string("making an answer threw: ") + e.what()));
   } catch (...) {
-    return Response::Error(
-        Status::Internal(request.method + " " + best->pattern + ": handler threw a non-exception"));
+    return Response::Error(Status::Internal("making an answer threw a non-exception"));
   }
 }
 

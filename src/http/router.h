@@ -12,8 +12,8 @@
 // Dispatch answers 400 for a malformed or tricky path (see ParseTarget), 404 (JSON) when no
 // pattern matches, 405 (JSON, with an Allow header) when patterns match but not for this method,
 // and 500 (JSON, details logged) when the handler throws. It never throws.
-// Thread-safety: Add is for setup, before the router is shared; Dispatch is const and may run on
-// many threads at once.
+// Thread-safety: Add and AddAsync are for setup, before the router is shared; Dispatch is const and
+// may run on many threads at once.
 
 #include <functional>
 #include <map>
@@ -29,6 +29,22 @@ namespace palika::http {
 // A handler may block (it runs on a worker thread, never on an I/O thread).
 using Handler = std::function<Response(Request&)>;
 
+// What an asynchronous handler answers with: a finished Response, or `make`, a function that
+// makes it, run by the server on one of its I/O threads just before it writes the answer (so
+// `make` must only compute: sign, serialise), or on a worker thread when it `blocks` (reads the
+// database, say).
+struct Reply {
+  Response response;  // the answer when make is empty
+  std::function<Response()> make;
+  bool blocks = false;
+};
+// How an asynchronous handler answers: once, from any thread (later calls are ignored).
+using Respond = std::function<void(Reply)>;
+// A handler that answers through respond, possibly after it has returned: for a handler that
+// would otherwise hold its worker thread while another thread works for it (a ledger commit).
+// It starts on a worker thread like any handler.
+using AsyncHandler = std::function<void(Request&, Respond)>;
+
 class Router {
  public:
   Router() = default;
@@ -40,10 +56,17 @@ class Router {
   // Registers handler for method ("GET", "POST", ...) and pattern. Throws std::invalid_argument
   // for a malformed pattern, or one that has the same shape as a route already added for method.
   void Add(std::string method, std::string_view pattern, Handler handler);
+  // The same for a handler that answers through a Respond (see AsyncHandler).
+  void AddAsync(std::string method, std::string_view pattern, AsyncHandler handler);
 
   // Parses request.target into path and query, matches it, fills request.params and request.route
-  // (empty if nothing matched), and runs the handler.
+  // (empty if nothing matched), and runs the handler; the answer goes to respond (at once, unless
+  // the route is asynchronous).
+  void Dispatch(Request& request, const Respond& respond) const;
+  // The same, waiting for an asynchronous handler's answer (and making it) on this thread.
   Response Dispatch(Request& request) const;
+  // The Response a Reply stands for: runs make (a 500 if it throws).
+  static Response Finish(Reply& reply);
 
  private:
   enum class SegmentKind { kLiteral = 3, kAffixed = 2, kParam = 1, kRest = 0 };
@@ -57,9 +80,14 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;
+    Handler handler;  // one of the two
+    AsyncHandler async_handler;
   };
 
+  void AddRoute(std::string method, std::string_view pattern, Route route);
+  // The route for request (filling its path, query, params and route), or null with the answer
+  // that refuses it (400, 404 or 405) in *refusal.
+  const Route* Find(Request& request, Response* refusal) const;
   // True if route matches path segments; fills params and the specificity (per segment kind).
   static bool Match(const Route& route, const std::vector<std::string_view>& parts,
                     std::map<std::string, std::string>* params, std::vector<int>* specificity);

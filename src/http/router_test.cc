@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "http/api_error.h"
 
@@ -161,6 +163,43 @@ TEST_F(RouterTest, ThrowingHandlerIsA500WithoutDetails) {
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(ErrorCode(response), "internal");
   EXPECT_EQ(response.body.find("disk /x"), std::string::npos);
+}
+
+TEST(RouterAsync, AnswersFromAnotherThreadAndMakesTheReply) {
+  Router router;
+  std::thread answerer;
+  router.AddAsync("POST", "/api/v1/ulbs/{ulb}/later", [&](Request& request, Respond respond) {
+    std::string ulb = request.Param("ulb");
+    answerer = std::thread([ulb, respond] {
+      respond(Reply{{}, [ulb] { return Response::Text(201, "later " + ulb); }, false});
+    });
+  });
+  router.AddAsync("GET", "/api/v1/throws",
+                  [](Request&, Respond) { throw std::runtime_error("secret detail"); });
+  router.Add("GET", "/api/v1/now", [](Request&) { return Response::Text(200, "now"); });
+
+  // The blocking Dispatch waits for the answer and makes it.
+  Request later = Make("POST", "/api/v1/ulbs/0152/later");
+  Response answer = router.Dispatch(later);
+  answerer.join();
+  EXPECT_EQ(answer.status, 201);
+  EXPECT_EQ(answer.body, "later 0152");
+  EXPECT_EQ(later.route, "/api/v1/ulbs/{ulb}/later");
+
+  // A throwing asynchronous handler, a refused path and a plain handler answer through respond.
+  std::vector<Reply> replies;
+  Respond collect = [&replies](Reply r) { replies.push_back(std::move(r)); };
+  for (const char* target : {"/api/v1/throws", "/api/v1/nowhere", "/api/v1/now"}) {
+    Request request = Make("GET", target);
+    router.Dispatch(request, collect);
+  }
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(Router::Finish(replies[0]).status, 500);
+  EXPECT_EQ(Router::Finish(replies[0]).body.find("secret"), std::string::npos);
+  EXPECT_EQ(Router::Finish(replies[1]).status, 404);
+  EXPECT_EQ(Router::Finish(replies[2]).body, "now");
+  Reply throwing{{}, []() -> Response { throw std::runtime_error("secret"); }, false};
+  EXPECT_EQ(Router::Finish(throwing).status, 500);
 }
 
 TEST(RouterSetup, MalformedOrAmbiguousPatternsThrow) {

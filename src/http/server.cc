@@ -5,11 +5,14 @@
 //   that touches a Connection runs on that strand (Stop posts its closes there).
 // - control_ is a strand for the acceptor, the signal set and the shutdown coroutine.
 // - Handlers run on workers_. A worker task owns its Request through a shared_ptr and touches only
-//   the router, so a connection may go away while its handler runs.
+//   the router, so a connection may go away while its handler runs. An asynchronous handler
+//   (Router::AddAsync) answers later from another thread (the ledger's sync thread): its Respond
+//   hands the Reply to the connection's strand, where a Reply's make runs (on workers_ first when
+//   it blocks). A handler that answered no Reply when its Respond is dropped is answered 500.
 // - Members that coroutine frames use (connections_, metrics_) are declared before ioc_, so they
-// are
-//   still alive when ioc_'s destructor destroys frames that never finished; workers_ is declared
-//   last and joined first, so no worker posts into a destroyed io_context.
+//   are still alive when ioc_'s destructor destroys frames that never finished; workers_ is
+//   declared last and joined first, so no worker posts into a destroyed io_context, and ~Impl
+//   waits for the asynchronous answers still to come (async_pending_) before anything goes.
 //
 // Shutdown: Stop() posts BeginShutdown to control_: stopping_ is set, the acceptor closed, idle
 // connections (waiting for a request's first byte) closed. Busy connections finish their request,
@@ -18,6 +21,7 @@
 
 #include "http/server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -39,10 +43,12 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -180,6 +186,9 @@ class Server::Impl {
     reserved_.stop();
     workers_.join();
     reserved_.join();
+    // Asynchronous handlers answer from other threads (the ledger's): wait for those answers.
+    std::unique_lock lock(async_mu_);
+    async_cv_.wait(lock, [this] { return async_pending_ == 0; });
   }
 
   Status Listen();
@@ -203,29 +212,96 @@ class Server::Impl {
                                      beast::error_code* ec);
   asio::awaitable<void> LingeringClose(Connection& connection);
 
-  // Runs the router on workers_ and completes with its Response on the caller's executor.
+  // Runs the router on workers_ and completes with its Reply on the caller's executor, whichever
+  // thread answers (an asynchronous handler answers from another thread, after returning). A
+  // Reply whose make blocks is made on workers_ first.
   // (A plain post, not co_spawn of a capturing lambda: with g++ 12 such a lambda lost a
   // shared_ptr reference, which AddressSanitizer reported as a heap-use-after-free.)
   template <typename CompletionToken>
   auto DispatchOnWorkers(std::shared_ptr<Request> request, CompletionToken&& token) {
-    return asio::async_initiate<CompletionToken, void(Response)>(
+    return asio::async_initiate<CompletionToken, void(Reply)>(
         [this](auto handler, std::shared_ptr<Request> request) {
-          auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+          using Handler = decltype(handler);
+          using Work = decltype(asio::make_work_guard(asio::get_associated_executor(handler)));
+          // Shared by the copies of respond; the first answer takes the handler. Unanswered when
+          // the last copy goes (a handler that never answered): a 500.
+          struct Pending {
+            Impl* impl;
+            bool counted = false;  // the handler ran: ~Impl waits for this to go
+            std::mutex mu;
+            std::optional<Handler> handler;  // GUARDED_BY(mu)
+            std::optional<Work> work;        // GUARDED_BY(mu)
+            ~Pending() {
+              if (handler) {
+                Deliver(
+                    std::move(*handler), std::move(*work),
+                    Reply{
+                        Response::Error(Status::Internal("a handler never answered")), {}, false});
+              }
+              handler.reset();
+              work.reset();
+              if (counted) impl->AsyncAnswered();  // the last use of impl
+            }
+          };
+          auto pending = std::make_shared<Pending>();
+          pending->impl = this;
+          pending->work.emplace(asio::make_work_guard(asio::get_associated_executor(handler)));
+          pending->handler.emplace(std::move(handler));
+          Respond respond = [this, pending](Reply reply) {
+            std::optional<Handler> h;
+            std::optional<Work> work;
+            {
+              std::lock_guard lock(pending->mu);
+              if (pending->handler) {
+                h.emplace(std::move(*pending->handler));
+                work.emplace(std::move(*pending->work));
+                pending->handler.reset();
+                pending->work.reset();
+              }
+            }
+            if (!h) return;  // answered already
+            if (reply.make && reply.blocks) {
+              asio::post(workers_, [h = std::move(*h), work = std::move(*work),
+                                    reply = std::move(reply)]() mutable {
+                Response made = Router::Finish(reply);
+                Deliver(std::move(h), std::move(work), Reply{std::move(made), {}, false});
+              });
+              return;
+            }
+            Deliver(std::move(*h), std::move(*work), std::move(reply));
+          };
           const bool reserved = !options_.reserved_prefix.empty() &&
                                 request->target.starts_with(options_.reserved_prefix);
-          asio::post(reserved ? reserved_ : workers_, [this, handler = std::move(handler),
-                                                       work = std::move(work),
-                                                       request = std::move(request)]() mutable {
-            Response response = router_.Dispatch(*request);  // never throws
-            auto executor = work.get_executor();
-            asio::post(executor,
-                       [handler = std::move(handler), response = std::move(response)]() mutable {
-                         std::move(handler)(std::move(response));
-                       });
-            work.reset();
+          // (A dispatch still queued when the server stops is dropped uncounted: the pool
+          // destroys it only in its own destructor.)
+          asio::post(reserved ? reserved_ : workers_, [this, pending, request = std::move(request),
+                                                       respond = std::move(respond)]() mutable {
+            AsyncStarted();
+            pending->counted = true;
+            pending.reset();
+            router_.Dispatch(*request, respond);  // never throws
           });
         },
         token, std::move(request));
+  }
+  // Completes an awaiting coroutine with reply, on its own executor.
+  template <typename Handler, typename Work>
+  static void Deliver(Handler handler, Work work, Reply reply) {
+    auto executor = work.get_executor();
+    asio::post(executor, [handler = std::move(handler), reply = std::move(reply)]() mutable {
+      std::move(handler)(std::move(reply));
+    });
+    work.reset();
+  }
+  // Counts the answers not given yet, so that destroying the server waits for them.
+  void AsyncStarted() {
+    std::lock_guard lock(async_mu_);
+    ++async_pending_;
+  }
+  void AsyncAnswered() {
+    std::lock_guard lock(async_mu_);
+    --async_pending_;
+    async_cv_.notify_all();  // under the lock: ~Impl may destroy async_cv_ once it is released
   }
   void Record(std::string_view route, std::string_view method, int status, Clock::time_point start,
               std::string_view remote, std::string_view path, size_t bytes);
@@ -244,6 +320,10 @@ class Server::Impl {
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> ran_{false};
+
+  std::mutex async_mu_;  // guards async_pending_
+  std::condition_variable async_cv_;
+  int64_t async_pending_ = 0;  // requests whose handler has not answered yet
 
   std::mutex connections_mu_;
   uint64_t next_connection_id_ = 0;  // GUARDED_BY(connections_mu_)
@@ -326,7 +406,10 @@ void Server::Impl::Run() {
   }
   asio::co_spawn(control_, Accept(), LogException("accept loop"));
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+  for (int i = 1; i < options_.io_threads; ++i) {
+    threads.emplace_back([this] { ioc_.run(); });
+    (void)pthread_setname_np(threads.back().native_handle(), "http-io");  // for top -H
+  }
   ioc_.run();
   for (std::thread& thread : threads) thread.join();
   spdlog::info("http: stopped");
@@ -532,8 +615,9 @@ asio::awaitable<bool> Server::Impl::ServeOne(Connection& connection, beast::flat
   request->body = std::move(message.body());
   request->remote_address = remote;
 
-  // The handler may block: run it on the worker pool and resume here when it is done.
-  Response response = co_await DispatchOnWorkers(request, asio::use_awaitable);
+  // The handler may block: run it on the worker pool and resume here when it has answered.
+  Reply reply = co_await DispatchOnWorkers(request, asio::use_awaitable);
+  Response response = Router::Finish(reply);  // on this I/O thread: make only computes
 
   const bool keep_alive = message.keep_alive() && !stopping_;
   const bool head = message.method() == bhttp::verb::head;

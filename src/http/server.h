@@ -15,7 +15,8 @@
 // StopOnSignals() before Run() for SIGINT/SIGTERM (a second signal stops at once).
 // Beast stays inside server.cc: this header shows only plain types.
 // The router and metrics must outlive the Server. Destroying the Server waits for handlers still
-// running on the workers (so Run() must have returned first).
+// running on the workers, and for asynchronous handlers' answers (Router::AddAsync) still to come
+// (so Run() must have returned first).
 
 #include <chrono>
 #include <cstddef>

@@ -7,9 +7,11 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/test_client.h"
@@ -69,6 +71,30 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/metrics", [this](Request&) {
       return Response::Text(200, metrics_.RenderPrometheus(), std::string(Metrics::kContentType));
     });
+    // Returns at once, holding its answer for the test to give (as the payment route leaves it
+    // to the ledger's sync thread).
+    router_.AddAsync("POST", "/api/v1/later", [this](Request& request, Respond respond) {
+      std::lock_guard lock(later_mu_);
+      later_.push_back({request.body, std::move(respond)});
+    });
+    router_.AddAsync("GET", "/api/v1/never", [](Request&, Respond) {});
+  }
+
+  // Waits until `n` /later requests are held (false after 5 s).
+  bool WaitForLater(size_t n) {
+    for (int i = 0; i < 500; ++i) {
+      {
+        std::lock_guard lock(later_mu_);
+        if (later_.size() >= n) return true;
+      }
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return false;
+  }
+  // The held /later requests, oldest first, taken from the fixture.
+  std::vector<std::pair<std::string, Respond>> TakeLater() {
+    std::lock_guard lock(later_mu_);
+    return std::move(later_);
   }
 
   ~ServerTest() override { StopServer(); }
@@ -98,6 +124,8 @@ class ServerTest : public ::testing::Test {
   std::thread run_;
   std::atomic<bool> slow_started_{false};
   milliseconds slow_for_{800};
+  std::mutex later_mu_;
+  std::vector<std::pair<std::string, Respond>> later_;  // GUARDED_BY(later_mu_)
 };
 
 TEST_F(ServerTest, RoutesWithParamsAndQuery) {
@@ -360,6 +388,97 @@ TEST_F(ServerTest, SlowHandlersDoNotBlockOtherRequests) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(client.Request("GET", "/page").status, 200);
   EXPECT_EQ(done, 0);  // the fast ones were answered while the slow one was still running
   EXPECT_EQ(slow.get(), 200);
+}
+
+TEST_F(ServerTest, AnAsynchronousHandlerDoesNotHoldItsWorker) {
+  StopServer();
+  ServerOptions options = TestOptions();
+  options.worker_threads = 1;
+  StartServer(options);
+  // Three requests wait for their answers at once on one worker thread.
+  std::vector<std::future<ClientResponse>> waiting;
+  for (const char* body : {"a", "b", "c"}) {
+    waiting.push_back(std::async(std::launch::async, [this, body] {
+      TestClient client = Client();
+      return client.Request("POST", "/api/v1/later", body);
+    }));
+  }
+  ASSERT_TRUE(WaitForLater(3));
+  TestClient other = Client();
+  EXPECT_EQ(other.Request("GET", "/page").status, 200);  // the worker is free meanwhile
+  // Answered from this thread: made on the server's threads, one of them on a worker (blocks).
+  auto held = TakeLater();
+  ASSERT_EQ(held.size(), 3u);
+  for (size_t i = 0; i < held.size(); ++i) {
+    std::string body = held[i].first;
+    held[i].second(Reply{{}, [body] { return Response::Text(201, "made " + body); }, i == 1});
+    held[i].second(Reply{Response::Text(200, "a second answer is ignored"), {}, false});
+  }
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    ClientResponse response = waiting[i].get();
+    EXPECT_EQ(response.status, 201) << response.error;
+    EXPECT_EQ(response.body, std::string("made ") + "abc"[i]);
+  }
+}
+
+TEST_F(ServerTest, AnAsynchronousAnswerThatThrowsOrNeverComesIs500) {
+  TestClient client = Client();
+  ClientResponse never = client.Request("GET", "/api/v1/never");
+  EXPECT_EQ(never.status, 500);
+  EXPECT_EQ(ErrorCode(never), "internal");
+  auto thrown = std::async(std::launch::async, [this] {
+    TestClient c = Client();
+    return c.Request("POST", "/api/v1/later", "x");
+  });
+  ASSERT_TRUE(WaitForLater(1));
+  TakeLater()[0].second(
+      Reply{{}, []() -> Response { throw std::runtime_error("secret detail"); }, false});
+  ClientResponse response = thrown.get();
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(ErrorCode(response), "internal");
+  EXPECT_EQ(response.body.find("secret"), std::string::npos);
+  EXPECT_EQ(client.Request("GET", "/page").status, 200);
+}
+
+TEST_F(ServerTest, GracefulStopWaitsForAnAsynchronousAnswer) {
+  auto in_flight = std::async(std::launch::async, [this] {
+    TestClient client = Client();
+    return client.Request("POST", "/api/v1/later", "x");
+  });
+  ASSERT_TRUE(WaitForLater(1));
+  server_->Stop();
+  std::this_thread::sleep_for(milliseconds(100));
+  TakeLater()[0].second(Reply{Response::Text(200, "late but answered"), {}, false});
+  ClientResponse response = in_flight.get();
+  EXPECT_EQ(response.status, 200) << response.error;
+  EXPECT_EQ(response.body, "late but answered");
+  EXPECT_EQ(response.Header("connection"), "close");
+  run_.join();
+}
+
+TEST_F(ServerTest, DestroyingTheServerWaitsForAnAsynchronousAnswer) {
+  StopServer();
+  ServerOptions options = TestOptions();
+  options.shutdown_timeout = seconds(1);
+  StartServer(options);
+  auto in_flight = std::async(std::launch::async, [this] {
+    TestClient client = Client();
+    return client.Request("POST", "/api/v1/later", "x");
+  });
+  ASSERT_TRUE(WaitForLater(1));
+  server_->Stop();
+  run_.join();                           // gave up on it after the shutdown timeout
+  EXPECT_EQ(in_flight.get().status, 0);  // cut off
+  Respond respond = std::move(TakeLater()[0].second);
+  auto start = Clock::now();
+  std::thread answer([&respond] {
+    std::this_thread::sleep_for(milliseconds(300));
+    respond(Reply{Response::Text(200, "nobody reads this"), {}, false});
+    respond = nullptr;  // the last copy: the server may go now
+  });
+  server_.reset();  // waits for the answer (whoever holds a Respond may still call it)
+  EXPECT_GE(Clock::now() - start, milliseconds(250));
+  answer.join();
 }
 
 TEST_F(ServerTest, GracefulStopLetsTheInFlightRequestFinish) {
