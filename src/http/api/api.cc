@@ -14,8 +14,6 @@ using identity::Principal;
 
 namespace {
 
-using Guarded = std::function<Response(Request&, const Principal*)>;
-
 Response Ok(const json::value& v) { return Response::Json(200, v); }
 Response Created(const json::value& v) { return Response::Json(201, v); }
 
@@ -71,48 +69,63 @@ Status ReplicationTokenOnly() {
 
 // Replication routes: a replication token only. A staff session is valid but lacks the
 // permission (no role holds it): 403, as Authorize words it.
-Response GuardReplication(ApiContext& ctx, const RouteSpec& spec, const std::string& token,
-                          Request& req, const Guarded& fn) {
+Result<Principal> AdmitReplication(ApiContext& ctx, const RouteSpec& spec,
+                                   const std::string& token) {
   auto host = registry::ReplicationTokens(ctx.ledgers).Authenticate(token);
-  if (host.ok()) {
-    const Principal machine{"token:" + *host, *host, *host, {}};
-    return fn(req, &machine);
-  }
+  if (host.ok()) return Principal{"token:" + *host, *host, *host, {}};
   auto who = ctx.sessions.Authenticate(token);
-  if (!who.ok()) return Response::Error(host.status());
-  return Response::Error(identity::Authorize(*who, *spec.permission, identity::kAllUlbs));
+  if (!who.ok()) return host.status();
+  PALIKA_RETURN_IF_ERROR(identity::Authorize(*who, *spec.permission, identity::kAllUlbs));
+  return Status::Internal("a staff session was authorised for a replication route");
 }
 
-// Wraps a handler with its route's access rule: authentication, ULB existence, permission.
-Handler Guard(ApiContext& ctx, const RouteSpec& spec, Guarded fn) {
-  return [&ctx, spec, fn = std::move(fn)](Request& req) -> Response {
-    if (spec.access == Access::kPublic) return fn(req, nullptr);
-    auto token = BearerToken(req);
-    if (!token) return Response::Error(NotSignedIn());
-    if (spec.access == Access::kReplication) return GuardReplication(ctx, spec, *token, req, fn);
-    auto who = ctx.sessions.Authenticate(*token);
-    if (!who.ok()) {
-      // A replication token is refused as such: it is valid, but only for the replication routes.
-      if (registry::ReplicationTokens(ctx.ledgers).Authenticate(*token).ok()) {
-        return Response::Error(ReplicationTokenOnly());
-      }
-      return Response::Error(who.status());
+// A route's access rule: authentication, ULB existence, permission. The principal the handler
+// gets (nullopt for public routes), or the refusal.
+Result<std::optional<Principal>> Admit(ApiContext& ctx, const RouteSpec& spec, Request& req) {
+  if (spec.access == Access::kPublic) return std::optional<Principal>();
+  auto token = BearerToken(req);
+  if (!token) return NotSignedIn();
+  if (spec.access == Access::kReplication) {
+    PALIKA_ASSIGN_OR_RETURN(Principal machine, AdmitReplication(ctx, spec, *token));
+    return std::optional<Principal>(std::move(machine));
+  }
+  auto who = ctx.sessions.Authenticate(*token);
+  if (!who.ok()) {
+    // A replication token is refused as such: it is valid, but only for the replication routes.
+    if (registry::ReplicationTokens(ctx.ledgers).Authenticate(*token).ok()) {
+      return ReplicationTokenOnly();
     }
-    if (spec.access == Access::kSignedIn) return fn(req, &*who);
-    std::string ulb = std::string(identity::kAllUlbs);
-    if (spec.access == Access::kUlb) {
-      ulb = req.Param("ulb");
-      if (!IsValidUlbCode(ulb)) {
-        return Response::Error(Status::InvalidArgument(
-            "invalid_ulb_code", "'" + ulb + "' is not a ULB code; a ULB code is 4 digits.",
-            "'" + ulb + "' निकाय कोड नहीं है; निकाय कोड 4 अंकों का होता है।"));
-      }
-      auto exists = ctx.ledgers.Ulb(ulb);
-      if (!exists.ok()) return Response::Error(exists.status());
+    return who.status();
+  }
+  if (spec.access == Access::kSignedIn) return std::optional<Principal>(std::move(*who));
+  std::string ulb = std::string(identity::kAllUlbs);
+  if (spec.access == Access::kUlb) {
+    ulb = req.Param("ulb");
+    if (!IsValidUlbCode(ulb)) {
+      return Status::InvalidArgument("invalid_ulb_code",
+                                     "'" + ulb + "' is not a ULB code; a ULB code is 4 digits.",
+                                     "'" + ulb + "' निकाय कोड नहीं है; निकाय कोड 4 अंकों का होता है।");
     }
-    Status allowed = identity::Authorize(*who, *spec.permission, ulb);
-    if (!allowed.ok()) return Response::Error(allowed);
-    return fn(req, &*who);
+    PALIKA_RETURN_IF_ERROR(ctx.ledgers.Ulb(ulb).status());
+  }
+  PALIKA_RETURN_IF_ERROR(identity::Authorize(*who, *spec.permission, ulb));
+  return std::optional<Principal>(std::move(*who));
+}
+
+// Wraps a handler with its route's access rule.
+Handler Guard(ApiContext& ctx, const RouteSpec& spec, const RouteHandler& handler) {
+  return [&ctx, spec, &handler](Request& req) -> Response {
+    auto who = Admit(ctx, spec, req);
+    if (!who.ok()) return Response::Error(who.status());
+    return handler(ctx, req, *who ? &**who : nullptr);
+  };
+}
+
+AsyncHandler GuardAsync(ApiContext& ctx, const RouteSpec& spec, const AsyncRouteHandler& handler) {
+  return [&ctx, spec, &handler](Request& req, Respond respond) {
+    auto who = Admit(ctx, spec, req);
+    if (!who.ok()) return respond(Reply{Response::Error(who.status()), {}, false});
+    handler(ctx, req, *who ? &**who : nullptr, std::move(respond));
   };
 }
 
@@ -376,11 +389,12 @@ const std::vector<RouteSpec>& ApiRoutes() {
 
 void AddApiRoutes(Router& router, ApiContext& ctx) {
   for (const auto& route : AllRoutes()) {
-    const RouteHandler& handler = route.handler;
-    router.Add(route.spec.method, route.spec.pattern,
-               Guard(ctx, route.spec, [&ctx, &handler](Request& q, const Principal* p) {
-                 return handler(ctx, q, p);
-               }));
+    if (route.async_handler) {
+      router.AddAsync(route.spec.method, route.spec.pattern,
+                      GuardAsync(ctx, route.spec, route.async_handler));
+    } else {
+      router.Add(route.spec.method, route.spec.pattern, Guard(ctx, route.spec, route.handler));
+    }
   }
   router.Add("GET", "/healthz", [&ctx](Request&) {
     json::array held;

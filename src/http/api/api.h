@@ -50,9 +50,14 @@ struct RouteSpec {
 // kReplication routes: a principal without grants whose username is the token's host name).
 using RouteHandler =
     std::function<Response(ApiContext& ctx, Request& req, const identity::Principal* who)>;
+// The same for a route that answers through respond (Router::AddAsync); `who` lives only until
+// it returns.
+using AsyncRouteHandler = std::function<void(ApiContext& ctx, Request& req,
+                                             const identity::Principal* who, Respond respond)>;
 struct ApiRoute {
   RouteSpec spec;
-  RouteHandler handler;
+  RouteHandler handler;               // one of the two
+  AsyncRouteHandler async_handler{};  // a command route that must not hold a worker thread
 };
 
 // The routes of each feature, declared in the feature's own file; ApiRoutes() is all of them.

@@ -53,54 +53,73 @@ Response Answer(ApiContext& ctx, const Result<payments::PaymentResult>& r, int s
   return resp;
 }
 
-Response CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
+// The collection a request asks for, checked; what the ledger gets.
+struct Collection {
+  std::string ulb;
+  payments::PreparedCollection prepared;
+};
+
+Result<Collection> ParseCollection(ApiContext& ctx, Request& req, const identity::Principal& who) {
   // The key is checked first: without one nothing else matters.
-  if (auto key = IdempotencyKey(req, /*required=*/true); !key.ok())
-    return Response::Error(key.status());
-  auto body = ParseJsonObject(req.body);
-  if (!body.ok()) return Response::Error(body.status());
-  ObjectReader r(*body);
-  auto property = r.String("property", 20);
-  if (!property.ok()) return Response::Error(property.status());
-  auto id = property_tax::CanonicalPropertyId(*property);
-  if (!id.ok()) return Response::Error(id.status());
-  auto amount = r.Int("amount_paise", 1, 10'000'000'000'000);
-  if (!amount.ok()) return Response::Error(amount.status());
-  auto mode = r.String("mode", 10);
-  if (!mode.ok()) return Response::Error(mode.status());
-  auto reference = r.OptionalString("reference", 100);
-  if (!reference.ok()) return Response::Error(reference.status());
-  auto counter = r.OptionalString("counter", 8);
-  if (!counter.ok()) return Response::Error(counter.status());
-  auto payer = r.OptionalString("payer_name", 100);
-  if (!payer.ok()) return Response::Error(payer.status());
-  auto payer_hi = r.OptionalString("payer_name_hi", 100);
-  if (!payer_hi.ok()) return Response::Error(payer_hi.status());
-  if (Status s = r.Finish(); !s.ok()) return Response::Error(s);
+  PALIKA_RETURN_IF_ERROR(IdempotencyKey(req, /*required=*/true).status());
+  PALIKA_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(req.body));
+  ObjectReader r(body);
+  PALIKA_ASSIGN_OR_RETURN(std::string property, r.String("property", 20));
+  PALIKA_ASSIGN_OR_RETURN(std::string id, property_tax::CanonicalPropertyId(property));
+  PALIKA_ASSIGN_OR_RETURN(int64_t amount, r.Int("amount_paise", 1, 10'000'000'000'000));
+  PALIKA_ASSIGN_OR_RETURN(std::string mode, r.String("mode", 10));
+  PALIKA_ASSIGN_OR_RETURN(auto reference, r.OptionalString("reference", 100));
+  PALIKA_ASSIGN_OR_RETURN(auto counter, r.OptionalString("counter", 8));
+  PALIKA_ASSIGN_OR_RETURN(auto payer, r.OptionalString("payer_name", 100));
+  PALIKA_ASSIGN_OR_RETURN(auto payer_hi, r.OptionalString("payer_name_hi", 100));
+  PALIKA_RETURN_IF_ERROR(r.Finish());
   // Online payments come through the gateway, never a counter.
-  if (*mode == "online") {
-    return Response::Error(Status::InvalidArgument(
+  if (mode == "online") {
+    return Status::InvalidArgument(
         "invalid_field", "Field 'mode': must be cash, cheque, dd or upi at a counter.",
-        "फ़ील्ड 'mode': काउंटर पर cash, cheque, dd या upi में से एक होना चाहिए।"));
+        "फ़ील्ड 'mode': काउंटर पर cash, cheque, dd या upi में से एक होना चाहिए।");
   }
-  const std::string ulb = req.Param("ulb");
-  auto info = ctx.registry.GetUlb(ulb);
-  if (!info.ok()) return Response::Error(info.status());
+  Collection out;
+  out.ulb = req.Param("ulb");
+  PALIKA_ASSIGN_OR_RETURN(auto info, ctx.registry.GetUlb(out.ulb));
   payments::PaymentInput in;
-  in.property_id = *id;
-  in.amount = Money::FromPaise(*amount);
-  in.mode = *mode;
-  in.reference = reference->value_or("");
-  in.counter = counter->value_or("");
-  in.payer_name = payer->value_or("");
-  in.payer_name_hi = payer_hi->value_or("");
+  in.property_id = id;
+  in.amount = Money::FromPaise(amount);
+  in.mode = mode;
+  in.reference = reference.value_or("");
+  in.counter = counter.value_or("");
+  in.payer_name = payer.value_or("");
+  in.payer_name_hi = payer_hi.value_or("");
   in.cashier_name = who.display_name;
-  in.ulb_name = info->name;
-  in.ulb_name_hi = info->name_hi;
-  if (Status s = payments::ValidatePaymentInput(in); !s.ok()) return Response::Error(s);
-  auto wctx = WriteContextFor(req, who, "payment.collect", *body, /*key_required=*/true);
-  if (!wctx.ok()) return Response::Error(wctx.status());
-  return Answer(ctx, Payments(ctx.ledgers).Collect(ulb, *wctx, in), 201);
+  in.ulb_name = info.name;
+  in.ulb_name_hi = info.name_hi;
+  PALIKA_RETURN_IF_ERROR(payments::ValidatePaymentInput(in));
+  PALIKA_ASSIGN_OR_RETURN(
+      auto wctx, WriteContextFor(req, who, "payment.collect", body, /*key_required=*/true));
+  PALIKA_ASSIGN_OR_RETURN(out.prepared, Payments(ctx.ledgers).PrepareCollect(out.ulb, wctx, in));
+  return out;
+}
+
+// Collecting does not hold the worker thread while the ledger commits: the ledger's sync thread
+// hands the answer to the server, which signs and writes it on its I/O thread (or reads the
+// payment back on a worker, for a replayed key).
+void CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who,
+                    Respond respond) {
+  auto collection = ParseCollection(ctx, req, who);
+  if (!collection.ok()) return respond(Reply{Response::Error(collection.status()), {}, false});
+  ledger::Ledger* ledger = collection->prepared.ledger;
+  auto made = collection->prepared.made;
+  ledger->Submit(
+      std::move(collection->prepared.command),
+      [&ctx, ulb = std::move(collection->ulb), made = std::move(made),
+       respond = std::move(respond)](Result<ledger::CommitResult> r) {
+        const bool reads = Payments::FinishCollectReads(r);
+        respond(Reply{{},
+                      [&ctx, ulb, made, r = std::move(r)] {
+                        return Answer(ctx, Payments(ctx.ledgers).FinishCollect(ulb, *made, r), 201);
+                      },
+                      reads});
+      });
 }
 
 Response ReversePayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
@@ -278,7 +297,10 @@ std::vector<ApiRoute> PaymentRoutes() {
   using P = const identity::Principal*;
   return {
       {{"POST", "/api/v1/ulbs/{ulb}/payments", Access::kUlb, Permission::kPaymentCollect},
-       [](ApiContext& ctx, Request& q, P p) { return CollectPayment(ctx, q, *p); }},
+       nullptr,
+       [](ApiContext& ctx, Request& q, P p, Respond respond) {
+         CollectPayment(ctx, q, *p, std::move(respond));
+       }},
       {{"POST", "/api/v1/ulbs/{ulb}/payments/reversals", Access::kUlb, Permission::kPaymentReverse},
        [](ApiContext& ctx, Request& q, P p) { return ReversePayment(ctx, q, *p); }},
       // Cashiers, accountants and revenue officers all hold property.read.

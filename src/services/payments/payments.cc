@@ -339,19 +339,43 @@ Result<std::optional<PaymentRecord>> LoadPayment(Transaction& tx, const std::str
 Result<PaymentResult> Payments::Collect(const std::string& ulb,
                                         const property_tax::WriteContext& ctx,
                                         const PaymentInput& input) {
+  PALIKA_ASSIGN_OR_RETURN(PreparedCollection p, PrepareCollect(ulb, ctx, input));
+  return FinishCollect(ulb, *p.made, p.ledger->Submit(std::move(p.command)));
+}
+
+bool Payments::FinishCollectReads(const Result<ledger::CommitResult>& r) {
+  return r.ok() && (r->replayed || r->first_seq == 0);
+}
+
+Result<PaymentResult> Payments::FinishCollect(const std::string& ulb, PaymentRecord& made,
+                                              const Result<ledger::CommitResult>& r) {
+  if (!FinishCollectReads(r)) {
+    if (!r.ok()) return r.status();
+    made.origin = ledgers_.origin();
+    made.seq = r->first_seq;  // payment.received is the command's first entry
+    return PaymentResult{std::move(made), false};
+  }
+  return Answer(*this, ulb, r);
+}
+
+Result<PreparedCollection> Payments::PrepareCollect(const std::string& ulb,
+                                                    const property_tax::WriteContext& ctx,
+                                                    const PaymentInput& input) {
   PALIKA_RETURN_IF_ERROR(ValidatePaymentInput(input));
-  PALIKA_ASSIGN_OR_RETURN(ledger::Ledger * l, ledgers_.Ulb(ulb));
+  PreparedCollection out;
+  PALIKA_ASSIGN_OR_RETURN(out.ledger, ledgers_.Ulb(ulb));
   const bool online = input.mode == "online";
   std::string series(kOnlineSeries);
   if (!online) {
     PALIKA_ASSIGN_OR_RETURN(series, CounterCode(input.counter));
   }
-  ledger::Command c;
+  ledger::Command& c = out.command;
   c.actor = ctx.actor;
   c.idempotency_key = ctx.idempotency_key;
   c.request_hash = ctx.request_hash;
   // The record as decide makes it, so that a new payment is answered without reading it back.
   auto made = std::make_shared<PaymentRecord>();
+  out.made = made;
   c.decide = [in = input, ulb, series, online, actor = ctx.actor, made](
                  Transaction& tx, int64_t now_us) -> Result<Decision> {
     PALIKA_ASSIGN_OR_RETURN(auto property, property_tax::LoadPropertyNames(tx, in.property_id));
@@ -432,13 +456,7 @@ Result<PaymentResult> Payments::Collect(const std::string& ulb,
     p.advance = p.allocation.advance;
     return d;
   };
-  auto r = l->Submit(std::move(c));
-  if (r.ok() && !r->replayed && r->first_seq > 0) {
-    made->origin = ledgers_.origin();
-    made->seq = r->first_seq;  // payment.received is the command's first entry
-    return PaymentResult{std::move(*made), false};
-  }
-  return Answer(*this, ulb, r);
+  return out;
 }
 
 Result<PaymentResult> Payments::Reverse(const std::string& ulb,

@@ -27,6 +27,7 @@
 // billing's ("rate_table_missing"). Thread-safe: all state is in the ledgers.
 
 #include <boost/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,6 +110,14 @@ struct PaymentResult {
   bool replayed = false;  // the idempotency key was seen before: the stored answer
 };
 
+// A collection made ready for the ledger (Payments::PrepareCollect): submit `command` to `ledger`
+// once, then give its answer and `made` to Payments::FinishCollect.
+struct PreparedCollection {
+  ledger::Ledger* ledger = nullptr;  // the ULB's
+  ledger::Command command;
+  std::shared_ptr<PaymentRecord> made;  // the record as the command's decide makes it
+};
+
 class Payments {
  public:
   explicit Payments(ledger::LedgerSet& ledgers) : ledgers_(ledgers) {}
@@ -117,6 +126,16 @@ class Payments {
   // number of the counter's series and posts the collection journal, in one command.
   Result<PaymentResult> Collect(const std::string& ulb, const property_tax::WriteContext& ctx,
                                 const PaymentInput& in);
+  // Collect in two steps, for a caller that must not hold its thread while the ledger commits
+  // (Ledger::Submit with a callback): PrepareCollect checks the input and builds the command
+  // (Collect's errors; nothing is read or written); FinishCollect turns the ledger's answer into
+  // Collect's. FinishCollect reads the payment back only when FinishCollectReads (a replayed key).
+  Result<PreparedCollection> PrepareCollect(const std::string& ulb,
+                                            const property_tax::WriteContext& ctx,
+                                            const PaymentInput& in);
+  Result<PaymentResult> FinishCollect(const std::string& ulb, PaymentRecord& made,
+                                      const Result<ledger::CommitResult>& r);
+  static bool FinishCollectReads(const Result<ledger::CommitResult>& r);
   // Reverses a bounced cheque or DD payment: takes its allocation back and posts the mirror
   // journal, dated today (IST), at the payment's counter.
   Result<PaymentResult> Reverse(const std::string& ulb, const property_tax::WriteContext& ctx,
