@@ -22,7 +22,9 @@
 // The client runs in this process: its threads' CPU time is measured and subtracted, so "server
 // CPU per payment" is the server's alone.
 // Printed with the rate: the ULB's ledger writer thread's CPU per payment (the thread named
-// "writer-0152": the serial part of a ULB's payments).
+// "writer-0152": the serial part of a ULB's payments), and the server's CPU per payment by
+// thread: the writer, the ledger's sync thread ("sync-0152"), the HTTP I/O threads ("http-io")
+// and the rest (the HTTP worker threads, the state ledger's threads).
 //
 // Baseline: afterwards the benchmark counts what the payments wrote in the ULB's SQLite file —
 // new rows per table per payment and their mean size, plus the rows a payment updates
@@ -49,6 +51,7 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -283,6 +286,8 @@ struct HttpFigures {
   double cpu_seconds = 0;         // this process's CPU time (user + system) during the run
   double client_cpu_seconds = 0;  // of that, the load client's threads'
   double writer_cpu_seconds = 0;  // the ULB's ledger writer thread's share of it
+  double sync_cpu_seconds = 0;    // the ULB's ledger sync thread's
+  double io_cpu_seconds = 0;      // the HTTP server's I/O threads'
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -515,15 +520,21 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   http::Server server(options, router, (*app)->metrics());
   Check(server.Listen(), "listen");
   std::thread serving([&] { server.Run(); });
+  // Run() makes this thread one of the server's I/O threads: named as the others are.
+  (void)pthread_setname_np(serving.native_handle(), "http-io");
   const std::string token = SignIn(server.port(), prep.totp_secret);
   const MetricLabels ulb{{"ulb", kUlb}};
   const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
   const double cpu0 = ProcessCpuSeconds();
   const double writer0 = NamedThreadsCpuSeconds(std::string("writer-") + kUlb);
+  const double sync0 = NamedThreadsCpuSeconds(std::string("sync-") + kUlb);
+  const double io0 = NamedThreadsCpuSeconds("http-io");
   f = flags.threads ? RunHttpThreads(server.port(), token, prep.ids, flags.clients, flags.seconds)
                     : RunHttpLoop(server.port(), token, prep.ids, flags.clients, flags.seconds);
   f.cpu_seconds = ProcessCpuSeconds() - cpu0;
   f.writer_cpu_seconds = NamedThreadsCpuSeconds(std::string("writer-") + kUlb) - writer0;
+  f.sync_cpu_seconds = NamedThreadsCpuSeconds(std::string("sync-") + kUlb) - sync0;
+  f.io_cpu_seconds = NamedThreadsCpuSeconds("http-io") - io0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
   fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
              server.port(), options.io_threads, options.worker_threads);
@@ -550,6 +561,11 @@ void PrintCpu(const HttpFigures& f, const Flags& flags) {
   fmt::print(
       "writer:  {:.0f} us of CPU per payment in ULB {}'s ledger writer thread, {:.2f} of a CPU\n",
       f.writer_cpu_seconds * 1e6 / n, kUlb, f.seconds > 0 ? f.writer_cpu_seconds / f.seconds : 0);
+  fmt::print(
+      "threads: server CPU per payment by thread: writer {:.0f} us, sync {:.0f} us, HTTP I/O "
+      "threads {:.0f} us, the rest (HTTP worker threads, the state ledger) {:.0f} us\n",
+      f.writer_cpu_seconds * 1e6 / n, f.sync_cpu_seconds * 1e6 / n, f.io_cpu_seconds * 1e6 / n,
+      (server - f.writer_cpu_seconds - f.sync_cpu_seconds - f.io_cpu_seconds) * 1e6 / n);
 }
 
 // One engine's figures, for the table side by side.
