@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <unordered_map>
 
 #include "core/json.h"
 #include "services/accounts/journal.h"
@@ -22,6 +26,8 @@ namespace {
 constexpr char kRaised[] = "demand.raised";
 constexpr int64_t kEventVersion = 1;       // one property (demand.h)
 constexpr int64_t kBatchEventVersion = 2;  // a batch of properties
+// Commands of one raise submitted at a time (RaiseDemand).
+constexpr int kCommandsInFlight = 2;
 
 Status RateTableMissing(FinancialYear fy) {
   return Status::NotFound(
@@ -77,8 +83,9 @@ Bill BillFromAssessment(const Assessment& a) {
   return bill;
 }
 
-// What a batch needs of each of its properties, read in two statements for the whole batch (a
-// million properties in one ULB: per-property queries cost more than pricing them).
+// What a batch needs of each of its properties, read by one range scan of each table for the
+// whole batch (a million properties in one ULB: a lookup per property and table cost more than
+// pricing them).
 struct BatchProperty {
   std::string id;
   int64_t num = 0;
@@ -91,41 +98,66 @@ struct BatchProperty {
 Result<std::vector<BatchProperty>> LoadBatch(Transaction& tx, const std::string& year,
                                              int64_t after_num, int64_t batch) {
   std::vector<BatchProperty> out;
-  PALIKA_RETURN_IF_ERROR(tx.ForEach(
-      "SELECT p.id, p.num, p.zone, p.plot_area_sqft,"
-      " EXISTS (SELECT 1 FROM pt_demands d WHERE d.property_id = p.id AND d.fy = ?3),"
-      " (SELECT a.advance_paise FROM pt_advance a WHERE a.property_id = p.id),"
-      " (SELECT r.assessment_json FROM pt_returns r WHERE r.property_id = p.id AND r.fy = ?3"
-      "  ORDER BY r.revision DESC LIMIT 1)"
-      " FROM properties p WHERE p.num > ?1 ORDER BY p.num LIMIT ?2",
-      {after_num, batch, year}, [&](const store::Row& r) {
-        BatchProperty b;
-        b.id = r.Text(0);
-        b.num = r.Int(1);
-        b.register_input.zone = r.Text(2);
-        b.register_input.plot_area_sqft = r.Int(3);
-        b.raised = r.Int(4) != 0;
-        if (!r.IsNull(5)) b.advance = Money::FromPaise(r.Int(5));
-        if (!r.IsNull(6)) b.filed = r.Text(6);
-        out.push_back(std::move(b));
-        return true;
-      }));
-  if (out.empty()) return out;
-  // Floors of the batch's properties, in register order (num, then position).
-  size_t at = 0;
   PALIKA_RETURN_IF_ERROR(
-      tx.ForEach("SELECT p.num, f.floor, f.built_up_sqft, f.construction, f.use_type, f.occupancy"
-                 " FROM properties p JOIN property_floors f ON f.property_id = p.id"
-                 " WHERE p.num > ? AND p.num <= ? ORDER BY p.num, f.position",
-                 {after_num, out.back().num}, [&](const store::Row& f) {
-                   const int64_t num = f.Int(0);
-                   while (at < out.size() && out[at].num < num) ++at;
-                   if (at < out.size() && out[at].num == num) {
-                     out[at].register_input.floors.push_back(
-                         {f.Int(1), f.Int(2), f.Text(3), f.Text(4), f.Text(5)});
-                   }
+      tx.ForEach("SELECT id, num, zone, plot_area_sqft FROM properties WHERE num > ?"
+                 " ORDER BY num LIMIT ?",
+                 {after_num, batch}, [&](const store::Row& r) {
+                   BatchProperty b;
+                   b.id = r.Text(0);
+                   b.num = r.Int(1);
+                   b.register_input.zone = r.Text(2);
+                   b.register_input.plot_area_sqft = r.Int(3);
+                   out.push_back(std::move(b));
                    return true;
                  }));
+  if (out.empty()) return out;
+  // The batch's ids span [low, high] in text order (ids follow register order but for wards of
+  // three digits, so the range may hold a few ids of other batches: rows are matched by id).
+  std::unordered_map<std::string_view, BatchProperty*> by_id;
+  by_id.reserve(out.size());
+  std::string_view low = out.front().id, high = low;
+  for (BatchProperty& b : out) {
+    by_id.emplace(b.id, &b);
+    low = std::min<std::string_view>(low, b.id);
+    high = std::max<std::string_view>(high, b.id);
+  }
+  const std::vector<store::Value> range{std::string(low), std::string(high)};
+  const std::vector<store::Value> range_year{std::string(low), std::string(high), year};
+  auto find = [&](const store::Row& r) -> BatchProperty* {
+    auto it = by_id.find(r.Text(0));
+    return it == by_id.end() ? nullptr : it->second;
+  };
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT property_id FROM pt_demands WHERE fy = ?3 AND property_id BETWEEN ?1 AND ?2",
+      range_year, [&](const store::Row& r) {
+        if (BatchProperty* b = find(r)) b->raised = true;
+        return true;
+      }));
+  PALIKA_RETURN_IF_ERROR(
+      tx.ForEach("SELECT property_id, advance_paise FROM pt_advance"
+                 " WHERE property_id BETWEEN ?1 AND ?2",
+                 range, [&](const store::Row& r) {
+                   if (BatchProperty* b = find(r)) b->advance = Money::FromPaise(r.Int(1));
+                   return true;
+                 }));
+  // The latest revision last.
+  PALIKA_RETURN_IF_ERROR(
+      tx.ForEach("SELECT property_id, assessment_json FROM pt_returns"
+                 " WHERE property_id BETWEEN ?1 AND ?2 AND fy = ?3 ORDER BY property_id, revision",
+                 range_year, [&](const store::Row& r) {
+                   if (BatchProperty* b = find(r)) b->filed = r.Text(1);
+                   return true;
+                 }));
+  // Floors in register order (position).
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT property_id, floor, built_up_sqft, construction, use_type, occupancy"
+      " FROM property_floors WHERE property_id BETWEEN ?1 AND ?2 ORDER BY property_id, position",
+      range, [&](const store::Row& f) {
+        if (BatchProperty* b = find(f)) {
+          b->register_input.floors.push_back({f.Int(1), f.Int(2), f.Text(3), f.Text(4), f.Text(5)});
+        }
+        return true;
+      }));
   return out;
 }
 
@@ -410,8 +442,7 @@ Status ApplyRaisedBatch(Transaction& tx, const Entry& e, const json::object& o) 
   return demands.Flush();
 }
 
-Status ApplyRaised(Transaction& tx, const Entry& e) {
-  const json::object o = json::parse(e.payload).as_object();
+Status ApplyRaised(Transaction& tx, const Entry& e, const json::object& o) {
   const int64_t v = o.at("v").as_int64();
   if (v == kEventVersion) return ApplyRaisedOne(tx, e, o);
   if (v == kBatchEventVersion) return ApplyRaisedBatch(tx, e, o);
@@ -421,7 +452,7 @@ Status ApplyRaised(Transaction& tx, const Entry& e) {
 
 }  // namespace
 
-void RegisterDemandProjections(ledger::Projections& p) { p.OnEvent(kRaised, ApplyRaised); }
+void RegisterDemandProjections(ledger::Projections& p) { p.OnEventObject(kRaised, ApplyRaised); }
 
 json::object DemandRunJson(const DemandRun& run) {
   json::array failures;
@@ -463,17 +494,64 @@ Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb
     total_properties = n ? n->Int(0) : 0;
     return Status::OK();
   }));
-  DemandRun run;
+  // kCommandsInFlight commands are submitted at a time, so that the writer decides the next batch
+  // while the last one's WAL is synced (ledger.h) instead of idling through every fsync. Each
+  // command takes the batch after the one decided before it (the writer runs decides one at a
+  // time, in order), so the batches follow each other in register order as they did one by one.
+  std::mutex mu;
+  int64_t after = 0;                   // guarded by mu: the last property a decided command took
+  bool ended = false;                  // guarded by mu: a command found fewer than a batch after it
+  Status failed;                       // guarded by mu: the first command that failed
+  std::vector<BatchOutcome> outcomes;  // guarded by mu: in the order they were decided
+  DemandRun run;                       // guarded by mu: the counts so far (for progress)
+  auto submit_until_done = [&] {
+    for (;;) {
+      {
+        std::lock_guard lk(mu);
+        if (ended || !failed.ok()) return;
+      }
+      BatchOutcome out;
+      int64_t decided_after = -1;  // -1: this command found the raise ended and did nothing
+      ledger::Command c;
+      c.actor = actor;
+      c.decide = [&](Transaction& tx, int64_t now_us) -> Result<Decision> {
+        {
+          std::lock_guard lk(mu);
+          if (ended || !failed.ok()) return Decision{};
+          decided_after = after;
+        }
+        auto d = DecideBatch(tx, now_us, fy, decided_after, options.batch, out);
+        std::lock_guard lk(mu);
+        if (d.ok()) {
+          after = out.last_num;
+          if (out.scanned < options.batch) ended = true;
+        }
+        return d;
+      };
+      auto committed = l->Submit(std::move(c));
+      std::lock_guard lk(mu);
+      if (!committed.ok()) {
+        // The batches decided after this one may be committed; a run again raises the rest.
+        if (failed.ok()) failed = committed.status();
+        return;
+      }
+      if (decided_after < 0 || out.scanned == 0) continue;
+      run.properties += out.scanned;
+      outcomes.push_back(std::move(out));
+      if (options.progress) options.progress(run.properties, total_properties);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int i = 1; i < kCommandsInFlight; ++i) helpers.emplace_back(submit_until_done);
+  submit_until_done();
+  for (auto& t : helpers) t.join();
+  PALIKA_RETURN_IF_ERROR(failed);
+  // Added up in register order, so the failures listed are the first ones.
+  std::sort(outcomes.begin(), outcomes.end(),
+            [](const BatchOutcome& a, const BatchOutcome& b) { return a.last_num < b.last_num; });
+  run = DemandRun{};
   run.fy = fy;
-  int64_t after = 0;
-  while (true) {
-    BatchOutcome out;
-    ledger::Command c;
-    c.actor = actor;
-    c.decide = [&, after](Transaction& tx, int64_t now_us) {
-      return DecideBatch(tx, now_us, fy, after, options.batch, out);
-    };
-    PALIKA_RETURN_IF_ERROR(l->Submit(std::move(c)).status());
+  for (auto& out : outcomes) {
     run.properties += out.scanned;
     run.raised += out.raised;
     run.already_raised += out.already;
@@ -482,9 +560,6 @@ Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb
     for (auto& f : out.failures) {
       if (run.failures.size() < kMaxListedDemandFailures) run.failures.push_back(std::move(f));
     }
-    after = out.last_num;
-    if (options.progress) options.progress(run.properties, total_properties);
-    if (out.scanned < options.batch) break;
   }
   return run;
 }

@@ -17,8 +17,9 @@
 // remainder as the advance. Version 1 entries written one per property by earlier builds for
 // every property replay as they always did.
 //
-// RaiseDemand walks the properties in id order, several hundred per command (one transaction and
-// one fsync each), so a large ULB commits steadily and DemandProgress can be read while it runs.
+// RaiseDemand walks the properties in register order, several hundred per command, two commands
+// in flight (the writer decides the next while the last one's WAL is synced), so a large ULB
+// commits steadily and DemandProgress can be read while it runs.
 // Idempotent: a property whose demand for the year exists is skipped, so running it twice, or
 // again after a crash half-way, raises each demand exactly once. A property whose bill cannot be
 // priced (its zone or a floor has no rate in the table) is left out and listed, with the reason;
@@ -62,7 +63,8 @@ boost::json::object DemandRunJson(const DemandRun& run);
 
 struct DemandOptions {
   int64_t batch = kDefaultDemandBatch;  // properties per command, 1..5000
-  // Called after each batch with the properties done so far and the ULB's count at the start.
+  // Called after each batch with the properties done so far and the ULB's count at the start;
+  // from the raise's own threads, one call at a time.
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
