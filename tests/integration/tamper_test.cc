@@ -366,7 +366,8 @@ std::vector<Tamper> Tampers() {
        {"table payments: row", "is missing"}},
       {"pt_account: a year's demand written off",
        kIndore,
-       "UPDATE pt_account SET demanded_paise = 0 WHERE rowid = (SELECT MIN(rowid) FROM pt_account)",
+       "UPDATE pt_account SET demanded_paise = 0 WHERE (property_id, fy, head) = "
+       "(SELECT property_id, fy, head FROM pt_account ORDER BY property_id, fy, head LIMIT 1)",
        {"table pt_account", "column demanded_paise"}},
       {"journal_lines: cash in hand inflated",
        kIndore,

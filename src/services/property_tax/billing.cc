@@ -208,12 +208,17 @@ void RegisterBillingProjections(ledger::Projections& p) {
              " version INTEGER NOT NULL, table_json TEXT NOT NULL, reason TEXT NOT NULL,"
              " actor TEXT NOT NULL, set_us INTEGER NOT NULL)",
              "fy");
+  // pt_account and pt_demands are kept in their keys' B-trees alone (WITHOUT ROWID): the yearly
+  // demand inserts a million properties' rows at once, and a rowid table costs a second B-tree
+  // insert for each row (the table and its key's index). Files made by earlier builds have
+  // rowid tables until schema migration 2 (ledger/migrations.cc) converts them.
   p.AddTable("pt_account",
              "CREATE TABLE IF NOT EXISTS pt_account(property_id TEXT NOT NULL, fy TEXT NOT NULL,"
              " head TEXT NOT NULL, demanded_paise INTEGER NOT NULL,"
              " principal_paid_paise INTEGER NOT NULL, rebate_granted_paise INTEGER NOT NULL,"
              " surcharge_levied_paise INTEGER NOT NULL, surcharge_paid_paise INTEGER NOT NULL,"
-             " surcharge_waived_paise INTEGER NOT NULL, PRIMARY KEY (property_id, fy, head))",
+             " surcharge_waived_paise INTEGER NOT NULL, PRIMARY KEY (property_id, fy, head))"
+             " WITHOUT ROWID",
              "property_id, fy, head");
   p.AddTable("pt_advance",
              "CREATE TABLE IF NOT EXISTS pt_advance(property_id TEXT PRIMARY KEY,"
@@ -239,7 +244,7 @@ void RegisterBillingProjections(ledger::Projections& p) {
              "CREATE TABLE IF NOT EXISTS pt_demands(property_id TEXT NOT NULL, fy TEXT NOT NULL,"
              " annual_value_paise INTEGER NOT NULL, total_paise INTEGER NOT NULL,"
              " source TEXT NOT NULL, advance_applied_paise INTEGER NOT NULL,"
-             " raised_us INTEGER NOT NULL, PRIMARY KEY (property_id, fy));"
+             " raised_us INTEGER NOT NULL, PRIMARY KEY (property_id, fy)) WITHOUT ROWID;"
              "CREATE INDEX IF NOT EXISTS pt_demands_by_fy ON pt_demands(fy)",
              "property_id, fy");
   p.OnEvent(kRatesSet, ApplyRatesSet);

@@ -4,12 +4,15 @@
 
 #include "services/property_tax/billing.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 
 #include "core/json.h"
+#include "ledger/migrations.h"
 #include "ledger/verify.h"
 #include "services/accounts/journal.h"
 #include "services/property_tax/demand.h"
@@ -638,6 +641,109 @@ TEST_F(BillingLedger, BatchDemandEventsWriteTheRowsOfPerPropertyEvents) {
   EXPECT_EQ(batched, rows("0269"));
   CloseAndVerify();
   ExpectReplayMatches("0269", dir_ / "ulb" / "0269.db", UlbTables());
+}
+
+// Files written before schema migration 2 hold pt_account, pt_demands and property_floors as
+// rowid tables. Such a file verifies as it is, and the next open converts the tables to WITHOUT
+// ROWID with every row kept: the same dues, the same rows, and a replay still matches.
+TEST_F(BillingLedger, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(Register(test::Sample(i % 2 ? 3 : 12)));
+  MustSetRates("2026-27");
+  ASSERT_TRUE(RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27")).ok());
+  const Money owed = MustDues(ids[1], "2027-01-20").net;
+  EXPECT_GT(owed, Money());
+  billing_.reset();
+  ledgers_->Close();
+  ledgers_.reset();
+
+  const fs::path file = dir_ / "ulb" / "0152.db";
+  constexpr std::array<std::pair<const char*, const char*>, 3> kTables{
+      {{"pt_account", "property_id, fy, head"},
+       {"pt_demands", "property_id, fy"},
+       {"property_floors", "property_id, position"}}};
+  auto rows = [&](store::Database& db) {
+    std::vector<std::string> out;
+    for (auto [table, key] : kTables) {
+      EXPECT_TRUE(db.ForEach(fmt::format("SELECT * FROM {} ORDER BY {}", table, key), {},
+                             [&](const store::Row& r) {
+                               std::string line = table;
+                               for (const auto& v : r.values())
+                                 line += " " + store::ValueToString(v);
+                               out.push_back(line);
+                               return true;
+                             })
+                      .ok());
+    }
+    return out;
+  };
+  auto definitions = [&](store::Database& db) {
+    std::string out;
+    EXPECT_TRUE(db.ForEach("SELECT name, sql FROM sqlite_master WHERE tbl_name IN"
+                           " ('pt_account', 'pt_demands', 'property_floors') AND sql IS NOT NULL"
+                           " ORDER BY name",
+                           {},
+                           [&](const store::Row& r) {
+                             out += r.Text(0) + ": " + r.Text(1) + "\n";
+                             return true;
+                           })
+                    .ok());
+    return out;
+  };
+  std::vector<std::string> before;
+  {
+    // What an earlier build made: the same tables as rowid tables, schema version 1.
+    auto db = store::sqlite::Database::Open(file, {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    before = rows(**db);
+    ASSERT_GT(before.size(), 6u * 3);
+    ASSERT_TRUE((*db)->BeginWrite().ok());
+    for (auto [table, key] : kTables) {
+      auto sql = (*db)->QueryOne("SELECT sql FROM sqlite_master WHERE name = ?", {table});
+      ASSERT_TRUE(sql.ok() && *sql);
+      std::string old = (**sql).Text(0);
+      const size_t without = old.find(" WITHOUT ROWID");
+      ASSERT_NE(without, std::string::npos) << old;
+      old.erase(without);
+      old.replace(old.find(table), std::string(table).size(), std::string(table) + "_old");
+      ASSERT_TRUE((*db)
+                      ->ExecScript(fmt::format("{1}; INSERT INTO {0}_old SELECT * FROM {0};"
+                                               " DROP TABLE {0}; ALTER TABLE {0}_old RENAME TO {0}",
+                                               table, old))
+                      .ok());
+    }
+    ASSERT_TRUE((*db)
+                    ->ExecScript("CREATE INDEX pt_demands_by_fy ON pt_demands(fy);"
+                                 " DELETE FROM schema_version WHERE version > 1")
+                    .ok());
+    ASSERT_TRUE((*db)->Commit().ok());
+    EXPECT_EQ(definitions(**db).find("WITHOUT ROWID"), std::string::npos);
+    EXPECT_EQ(rows(**db), before);
+  }
+  // verify reads such a file as it is.
+  ExpectReplayMatches(kUlb, file, UlbTables());
+
+  Open();
+  EXPECT_EQ(MustDues(ids[1], "2027-01-20").net, owed);
+  billing_.reset();
+  ledgers_->Close();
+  {
+    auto db = store::sqlite::Database::Open(file, {.read_only = true});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const std::string converted = definitions(**db);
+    for (const char* table : {"pt_account:", "pt_demands:", "property_floors:"}) {
+      const size_t at = converted.find(table);
+      ASSERT_NE(at, std::string::npos) << converted;
+      const std::string line = converted.substr(at, converted.find('\n', at) - at);
+      EXPECT_NE(line.find("WITHOUT ROWID"), std::string::npos) << line;
+    }
+    EXPECT_NE(converted.find("pt_demands_by_fy: CREATE INDEX"), std::string::npos) << converted;
+    EXPECT_EQ(rows(**db), before);
+    auto version = (*db)->QueryOne("SELECT MAX(version) FROM schema_version");
+    ASSERT_TRUE(version.ok() && *version);
+    EXPECT_EQ((**version).Int(0), ledger::LatestSchemaVersion());
+  }
+  ExpectReplayMatches(kUlb, file, UlbTables());
 }
 
 TEST_F(BillingLedger, AnAdvanceIsCreditedToTheNextDemand) {
