@@ -390,15 +390,21 @@ Result<std::optional<RateTable>> LoadRateTable(Transaction& tx, FinancialYear fy
 }
 
 Result<std::vector<Outage>> LoadOutages(Transaction& tx) {
-  PALIKA_ASSIGN_OR_RETURN(
-      auto rows, tx.Query("SELECT id, from_date, to_date FROM pt_outages ORDER BY from_date, id"));
   std::vector<Outage> out;
-  for (const auto& r : rows) {
-    auto from = CivilDate::Parse(r.Text(1));
-    auto to = CivilDate::Parse(r.Text(2));
-    if (!from.ok() || !to.ok()) return BadRow("pt_outages", r.Text(0), "dates");
-    out.push_back({*from, *to});
-  }
+  Status bad = Status::OK();
+  PALIKA_RETURN_IF_ERROR(
+      tx.ForEach("SELECT id, from_date, to_date FROM pt_outages ORDER BY from_date, id", {},
+                 [&](const store::Row& r) {
+                   auto from = CivilDate::Parse(r.Text(1));
+                   auto to = CivilDate::Parse(r.Text(2));
+                   if (!from.ok() || !to.ok()) {
+                     bad = BadRow("pt_outages", r.Text(0), "dates");
+                     return false;
+                   }
+                   out.push_back({*from, *to});
+                   return true;
+                 }));
+  PALIKA_RETURN_IF_ERROR(bad);
   return out;
 }
 

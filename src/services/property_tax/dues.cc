@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
+#include <tuple>
 #include <utility>
 
 #include "core/check.h"
@@ -102,9 +101,10 @@ std::vector<SurchargeStep> EffectiveSurchargeSteps(const RateTable& table,
 }
 
 int64_t SurchargeBpOn(const RateTable& table, std::span<const Outage> outages, CivilDate on) {
+  // As EffectiveSurchargeSteps, without copying the steps (once per line of every payment).
   int64_t bp = 0;
-  for (const auto& step : EffectiveSurchargeSteps(table, outages)) {
-    if (step.from <= on) bp = step.bp;
+  for (const auto& step : table.surcharge.steps) {
+    if (ShiftForOutages(step.from, table.fy.Start(), outages) <= on) bp = step.bp;
   }
   return bp;
 }
@@ -201,9 +201,15 @@ Result<Dues> ComputeDues(std::span<const AccountLine> account, std::span<const R
   }
   if (q.waiver) PALIKA_RETURN_IF_ERROR(ValidateWaiverScheme(*q.waiver));
 
-  std::map<FinancialYear, const RateTable*> tables;
+  // A few years' tables and at most kMaxAccountLines lines: looked up in place, no tree nodes.
+  auto table_of = [&](FinancialYear fy) -> const RateTable* {
+    for (const auto& t : rates) {
+      if (t.fy == fy) return &t;
+    }
+    return nullptr;
+  };
   for (const auto& t : rates) {
-    if (!tables.emplace(t.fy, &t).second) {
+    if (table_of(t.fy) != &t) {
       return Status::InvalidArgument(
           "duplicate_rate_table",
           fmt::format("Two rate tables were given for {}; give one per financial year.",
@@ -222,9 +228,23 @@ Result<Dues> ComputeDues(std::span<const AccountLine> account, std::span<const R
   d.on = q.on;
   d.online = q.online;
   d.current = FinancialYear::Of(q.on);
-  std::set<std::pair<FinancialYear, Head>> seen;
-  for (const auto& a : account) {
-    if (!seen.emplace(a.fy, a.head).second) {
+  // The first line (in the account's order) whose year and head an earlier line has.
+  std::vector<std::tuple<FinancialYear, size_t, size_t>> keys;  // (year, head rank, index)
+  keys.reserve(account.size());
+  for (size_t i = 0; i < account.size(); ++i) {
+    keys.emplace_back(account[i].fy, HeadRank(account[i].head), i);
+  }
+  std::sort(keys.begin(), keys.end());
+  size_t first_repeat = account.size();
+  for (size_t k = 1; k < keys.size(); ++k) {
+    const auto& [fy, rank, i] = keys[k];
+    if (fy == std::get<0>(keys[k - 1]) && rank == std::get<1>(keys[k - 1])) {
+      first_repeat = std::min(first_repeat, i);
+    }
+  }
+  for (size_t i = 0; i < account.size(); ++i) {
+    const AccountLine& a = account[i];
+    if (i == first_repeat) {
       return Status::InvalidArgument(
           "duplicate_account_line",
           fmt::format("The account lists {} {} twice.", a.fy.Format(), HeadName(a.head)),
@@ -237,8 +257,8 @@ Result<Dues> ComputeDues(std::span<const AccountLine> account, std::span<const R
     const Money fixed_surcharge = a.surcharge_levied - a.surcharge_paid - a.surcharge_waived;
     if (unpaid.IsZero() && fixed_surcharge <= Money()) continue;
 
-    auto it = tables.find(a.fy);
-    if (it == tables.end()) {
+    const RateTable* table = table_of(a.fy);
+    if (table == nullptr) {
       return Status::NotFound(
           "rate_table_missing",
           fmt::format("There is no rate table for {}, so its dues cannot be worked out. Load the "
@@ -248,7 +268,7 @@ Result<Dues> ComputeDues(std::span<const AccountLine> account, std::span<const R
                       "की दर तालिका दर्ज करें।",
                       a.fy.Format()));
     }
-    const RateTable& t = *it->second;
+    const RateTable& t = *table;
 
     DuesLine line;
     line.fy = a.fy;
@@ -301,8 +321,8 @@ Result<Dues> ComputeDues(std::span<const AccountLine> account, std::span<const R
     d.waiver += l.waiver;
     d.net += l.net;
   }
-  if (auto it = tables.find(d.current); it != tables.end()) {
-    const RateTable& t = *it->second;
+  if (const RateTable* current = table_of(d.current)) {
+    const RateTable& t = *current;
     if (t.rebate.bp + (q.online ? t.rebate.online_extra_bp : 0) > 0 && !t.rebate.heads.empty()) {
       d.rebate_deadline = EffectiveRebateDeadline(t, q.outages);
     }

@@ -330,6 +330,15 @@ TEST(Dues, ErrorsAreClearInEnglishAndHindi) {
 
   std::vector<AccountLine> twice = {kCurrentTenThousand[0], kCurrentTenThousand[0]};
   check(ComputeDues(twice, tables, q), "duplicate_account_line");
+  // The first problem in the account's order is the one reported.
+  std::vector<AccountLine> bad_then_twice = {negative[0],
+                                             Demand("2025-26", Head::kPropertyTax, Rs(100)),
+                                             Demand("2025-26", Head::kPropertyTax, Rs(200))};
+  check(ComputeDues(bad_then_twice, tables, q), "account_inconsistent");
+  std::vector<AccountLine> twice_then_bad = {bad_then_twice[1], bad_then_twice[2], negative[0]};
+  auto repeat = ComputeDues(twice_then_bad, tables, q);
+  check(repeat, "duplicate_account_line");
+  EXPECT_NE(repeat.status().message().find("2025-26"), std::string::npos);
 
   DuesQuery backwards = q;
   backwards.outages = {{D("2026-08-02"), D("2026-08-01")}};
