@@ -46,6 +46,7 @@ Result<std::unique_ptr<Database>> OpenDatabase(const Location& location,
     o.create = options.create;
     o.read_only = options.read_only;
     o.deferred_sync = options.deferred_sync;
+    o.manual_wal_checkpoint = options.manual_wal_checkpoint;
     PALIKA_ASSIGN_OR_RETURN(auto db, sqlite::Database::Open(location.file, o));
     return std::unique_ptr<Database>(std::move(db));
   }

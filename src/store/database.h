@@ -50,6 +50,18 @@ struct OpenOptions {
   // The ledger writer's connection: SQLite runs it with synchronous=NORMAL and leaves the WAL's
   // fsync to SyncCommitted() (PostgreSQL: no effect; its COMMIT is durable).
   bool deferred_sync = false;
+  // SQLite: no automatic WAL checkpoint inside COMMIT (wal_autocheckpoint=0); the owner keeps the
+  // WAL bounded with CheckpointWal() on this or another connection, watching WalFrames().
+  // PostgreSQL: no effect.
+  bool manual_wal_checkpoint = false;
+};
+
+// What a WAL checkpoint found (SQLite's sqlite3_wal_checkpoint_v2 counts, in pages).
+struct WalCheckpoint {
+  bool busy = false;        // another connection was checkpointing: nothing done
+  uint64_t frames = 0;      // pages in the WAL when it started
+  uint64_t backfilled = 0;  // of those, copied into the database file (all of them unless a
+                            // reader's snapshot still needs the rest)
 };
 
 class Database : public Transaction {
@@ -91,6 +103,16 @@ class Database : public Transaction {
   // gone from the page cache while a later sync reports success (fsync-gate): never call it again
   // to retry; stop writing instead.
   virtual Status SyncCommitted() { return Status::OK(); }
+
+  // SQLite's write-ahead log (other engines: 0, and nothing to do). WalFrames is the WAL's length
+  // in pages after this connection's last COMMIT (opened with `manual_wal_checkpoint`; readable
+  // from any thread). CheckpointWal runs a passive checkpoint on this connection: it never waits
+  // for the writer or a reader, copies the committed pages no reader still needs into the
+  // database file after syncing the WAL (never before: SQLite's rule unless synchronous=OFF,
+  // which no Palika connection uses), and syncs the database file. A failed sync comes back as
+  // Unavailable "storage_sync_failed" (fsync-gate: stop writing, do not retry).
+  virtual uint64_t WalFrames() const { return 0; }
+  virtual Result<WalCheckpoint> CheckpointWal() { return WalCheckpoint{}; }
 
   // Lets go of the server connection while no transaction is open (PostgreSQL: back to the
   // cluster's shared, bounded connections; SQLite: nothing). The next call connects again.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/sqlite/fault_vfs.h"
 
 namespace palika::store::sqlite {
@@ -60,8 +62,52 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& pa
       }
     }
   }
+  if (options.manual_wal_checkpoint && !options.read_only && !options.in_memory) {
+    // No checkpoint inside COMMIT: SQLite's automatic one is a WAL hook, replaced by ours, which
+    // only counts. Whoever opened the connection checkpoints (the ledger: a thread of its own).
+    sqlite3_wal_autocheckpoint(db, 0);
+    sqlite3_wal_hook(db, &Database::OnWalCommit, out.get());
+  }
   Status s = out->ExecScript("PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;");
   if (!s.ok()) return s;
+  return out;
+}
+
+int Database::OnWalCommit(void* self, sqlite3*, const char*, int frames) {
+  static_cast<Database*>(self)->wal_frames_.store(static_cast<uint64_t>(std::max(frames, 0)),
+                                                  std::memory_order_relaxed);
+  return SQLITE_OK;
+}
+
+Result<WalCheckpoint> Database::CheckpointWal() {
+  if (path_.empty()) return WalCheckpoint{};  // in memory: no WAL
+  int frames = -1;
+  int backfilled = -1;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &backfilled);
+  if (rc == SQLITE_BUSY) return WalCheckpoint{true, 0, 0};  // another connection checkpoints
+  const std::string where = fmt::format("WAL checkpoint of {}", path_.string());
+  if (rc == SQLITE_IOERR_FSYNC) {
+    return Status::Unavailable("storage_sync_failed",
+                               fmt::format("{}: a sync failed: {}", where, sqlite3_errmsg(db_)),
+                               "डिस्क पर सहेजना (sync) विफल हुआ; सिस्टम प्रशासक को सूचित करें।");
+  }
+  if (rc != SQLITE_OK) return Error(rc, where);
+  WalCheckpoint out{false, static_cast<uint64_t>(std::max(frames, 0)),
+                    static_cast<uint64_t>(std::max(backfilled, 0))};
+  if (out.backfilled > 0) {
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK &&
+        file != nullptr && file->pMethods != nullptr) {
+      const int sync = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+      if (sync != SQLITE_OK) {
+        return Status::Unavailable(
+            "storage_sync_failed",
+            fmt::format("{}: syncing the database file failed: {}", where, sqlite3_errstr(sync)),
+            "डिस्क पर सहेजना (sync) विफल हुआ; सिस्टम प्रशासक को सूचित करें।");
+      }
+    }
+  }
   return out;
 }
 

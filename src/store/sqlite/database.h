@@ -6,8 +6,11 @@
 // readers never wait for the writer, with synchronous=FULL, so a COMMIT that returned is on disk;
 // except the ledger writer's connection (`deferred_sync`): synchronous=NORMAL, its COMMIT writes
 // the WAL frames without an fsync and SyncCommitted() (callable from the ledger's sync thread)
-// syncs the WAL through SQLite's own file object. Errors come back as Status: SQLITE_FULL becomes
-// Unavailable("storage_full"), a damaged file Corruption, the rest IOError, each naming the file.
+// syncs the WAL through SQLite's own file object. A connection opened with `manual_wal_checkpoint`
+// runs no WAL checkpoint inside COMMIT (wal_autocheckpoint=0): it counts the WAL's pages after
+// each COMMIT (WalFrames) and CheckpointWal() copies them, on it or on another connection. Errors
+// come back as Status: SQLITE_FULL becomes Unavailable("storage_full"), a damaged file Corruption,
+// the rest IOError, each naming the file.
 
 #include <sqlite3.h>
 
@@ -28,6 +31,7 @@ struct OpenOptions {
   bool read_only = false;      // a reader connection
   bool in_memory = false;      // a private in-memory database (verify's scratch copy); path ignored
   bool deferred_sync = false;  // synchronous=NORMAL; SyncCommitted() makes commits durable
+  bool manual_wal_checkpoint = false;  // wal_autocheckpoint=0; WalFrames() counts the WAL
 };
 
 class Database : public store::Database {
@@ -63,6 +67,16 @@ class Database : public store::Database {
   // process (`backup local` on a running server's file, whose writer syncs one step behind).
   Status SyncWal();
 
+  // The WAL's length in pages after this connection's last COMMIT (manual_wal_checkpoint only,
+  // else 0). Any thread.
+  uint64_t WalFrames() const override { return wal_frames_.load(std::memory_order_relaxed); }
+  // sqlite3_wal_checkpoint_v2(PASSIVE) on this connection's thread (store/database.h). When the
+  // writer went on committing meanwhile, SQLite leaves the copied pages unsynced in the database
+  // file (it syncs the file only when a checkpoint reaches the WAL's end); this syncs the file
+  // after every checkpoint that copied pages, so that the one that reaches the end (the ledger's
+  // writer runs it) has little left to flush (a sync with nothing to write costs ~nothing).
+  Result<WalCheckpoint> CheckpointWal() override;
+
   Result<bool> TableExists(const std::string& table) override;
   Result<std::vector<std::string>> TableColumns(const std::string& table) override;
   Result<std::vector<std::pair<std::string, std::string>>> SchemaObjects() override;
@@ -88,12 +102,15 @@ class Database : public store::Database {
   Status Error(int rc, std::string_view what) const;
   // xSync on SQLite's file object; thread-safe (no connection state).
   Status SyncFile(sqlite3_file* wal) const;
+  // sqlite3_wal_hook: records the WAL's length after each COMMIT.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
 
   sqlite3* db_;
   std::filesystem::path path_;
   bool deferred_sync_ = false;
   // The WAL's file object (deferred_sync only), set by the first Commit(); lives as long as db_.
   std::atomic<sqlite3_file*> wal_{nullptr};
+  std::atomic<uint64_t> wal_frames_{0};  // set by OnWalCommit on the connection's thread
   // Looked up by the caller's text without copying it into a key (every statement of a payment).
   struct SqlHash {
     using is_transparent = void;

@@ -23,6 +23,7 @@ sqlite3_vfs g_vfs;
 struct FaultFile {
   sqlite3_file base;  // must be first: SQLite sees this
   sqlite3_file* real;
+  bool main_db;  // a database file (not its WAL or a journal)
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
@@ -91,7 +92,8 @@ class SyncControl {
   bool armed() const { return armed_.load(std::memory_order_acquire); }
 
   // SQLITE_OK once the file lets the sync through, or SQLITE_IOERR_FSYNC.
-  int Wait() {
+  int Wait(bool main_db) {
+    bool counted = false;
     for (;;) {
       std::string word;
       {
@@ -99,14 +101,21 @@ class SyncControl {
         std::ifstream in(file_);
         in >> word;
       }
+      const bool hold = word == "hold" || (word == "hold-db" && main_db);
+      if (hold != counted) {
+        held_.fetch_add(hold ? 1 : -1, std::memory_order_relaxed);
+        counted = hold;
+      }
       if (word == "fail") return SQLITE_IOERR_FSYNC;
-      if (word != "hold") return SQLITE_OK;
+      if (!hold) return SQLITE_OK;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+  int held() const { return held_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<bool> armed_{false};
+  std::atomic<int> held_{0};
   std::mutex mu_;  // guards file_
   std::filesystem::path file_;
 };
@@ -151,7 +160,7 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 int Sync(sqlite3_file* f, int flags) {
   if (int rc = Injected(SQLITE_IOERR_FSYNC)) return rc;
   if (g_syncs.armed()) {
-    if (int rc = g_syncs.Wait()) return rc;
+    if (int rc = g_syncs.Wait(reinterpret_cast<FaultFile*>(f)->main_db)) return rc;
   }
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
@@ -210,6 +219,7 @@ const sqlite3_io_methods kMethods = {
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* ff = reinterpret_cast<FaultFile*>(file);
   ff->real = reinterpret_cast<sqlite3_file*>(ff + 1);
+  ff->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   std::memset(ff->real, 0, g_base->szOsFile);
   int rc = g_base->xOpen(g_base, name, ff->real, flags, out_flags);
   // SQLite calls xClose only when pMethods is set, so set it only once the real file is open.
@@ -252,5 +262,6 @@ Fault CurrentFault() { return g_fault.load(std::memory_order_relaxed); }
 void SimulateFreeSpace(const std::filesystem::path& file) { g_space.Arm(file); }
 
 void ControlSyncs(const std::filesystem::path& file) { g_syncs.Arm(file); }
+int HeldSyncs() { return g_syncs.held(); }
 
 }  // namespace palika::store::sqlite

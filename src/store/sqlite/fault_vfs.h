@@ -35,9 +35,12 @@ void SimulateFreeSpace(const std::filesystem::path& file);
 
 // Syncs under a test's control (`palika serve` arms it when the environment variable
 // PALIKA_TEST_SYNC_FAULT_FILE names a file). While `file` holds "hold", every sync waits, looking
-// again every few milliseconds; while it holds "fail", every sync fails with SQLITE_IOERR_FSYNC
-// (fsync's EIO); anything else, or no file: syncs pass. Writes and reads are not affected. An
-// empty path disarms it.
+// again every few milliseconds; "hold-db": only syncs of main database files wait (in WAL mode
+// only a WAL checkpoint syncs one, after copying pages into it), those of the WAL pass; "fail":
+// every sync fails with SQLITE_IOERR_FSYNC (fsync's EIO); anything else, or no file: syncs pass.
+// Writes and reads are not affected. An empty path disarms it.
 void ControlSyncs(const std::filesystem::path& file);
+// How many syncs are waiting under ControlSyncs right now.
+int HeldSyncs();
 
 }  // namespace palika::store::sqlite
