@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <time.h>
 
 #include "core/check.h"
 #include "core/encoding.h"
@@ -22,6 +23,8 @@ constexpr int kMaxBatchRetries = 3;
 // Commits the writer may have handed to the sync thread and not yet seen published (SQLite):
 // one syncing and one more beside it.
 constexpr int kMaxUnsyncedCommits = 2;
+// Past this many times `wal_checkpoint_pages` the writer checkpoints the WAL itself.
+constexpr uint64_t kWalHardLimitFactor = 10;
 
 // How far past the last checkpoint unsigned entries may reach after a crash (see Initialise).
 constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
@@ -29,6 +32,13 @@ constexpr int64_t kMaxUnsignedTailUs = 60LL * 1000 * 1000;
 // For top -H and /proc/PID/task/*/comm (at most 15 characters).
 void NameThread(std::thread& thread, const std::string& name) {
   (void)pthread_setname_np(thread.native_handle(), name.substr(0, 15).c_str());
+}
+
+// The calling thread's CPU time (user + system).
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 int64_t WallMicros() {
@@ -108,6 +118,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options, bool 
   }
   ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
   NameThread(ledger->writer_, "writer-" + options.ulb);
+  // SQLite's WAL is checkpointed off the writer (KeepWalBounded).
+  if (options.location.engine == store::Engine::kSqlite) {
+    ledger->wal_checkpointer_ = std::thread([l = ledger.get()] { l->WalCheckpointLoop(); });
+    NameThread(ledger->wal_checkpointer_, "walckpt-" + options.ulb);
+  }
   return ledger;
 }
 
@@ -165,6 +180,7 @@ Status Ledger::Initialise(bool create) {
   store::OpenOptions open;
   open.create = create;
   open.deferred_sync = true;
+  open.manual_wal_checkpoint = true;
   PALIKA_ASSIGN_OR_RETURN(writer_db_, store::OpenDatabase(options_.location, open));
   auto& db = *writer_db_;
   const std::string where = fmt::format("ledger {} ({})", options_.ulb, db.Describe());
@@ -444,7 +460,9 @@ void Ledger::WriterLoop() {
       if (s.ok() && tree_.size() > checkpointed_size_) {
         writer_idle_ = false;
         last_write_ = std::chrono::steady_clock::now();
-        s = writer_db_->BeginWrite();
+        KeepWalBounded();
+        s = Halted();
+        if (s.ok()) s = writer_db_->BeginWrite();
         Result<std::string> note = s.ok() ? WriteCheckpoint(NextTime()) : Result<std::string>(s);
         if (note.ok()) s = writer_db_->Commit();
         if (note.ok() && s.ok()) {
@@ -480,6 +498,10 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
   const CompactRange batch_tree = tree_;
   const uint64_t batch_seq = next_seq_;
 
+  if (s.ok()) {
+    KeepWalBounded();
+    s = Halted();  // a failed sync in a checkpoint halts too
+  }
   if (s.ok()) s = writer_db_->BeginWrite();
   if (s.ok()) {
     for (auto& p : batch) {
@@ -671,6 +693,178 @@ Status Ledger::Halted() const {
   return halted_;
 }
 
+void Ledger::KeepWalBounded() {
+  if (!wal_checkpointer_.joinable()) return;
+  const uint64_t frames = writer_db_->WalFrames();
+  if (frames < wal_seen_) {
+    // The WAL started over (SQLite does so when a transaction begins with all of it copied).
+    wal_backfilled_ = 0;
+    wal_requested_at_ = 0;
+    wal_caught_up_at_ = 0;
+    if (wal_over_limit_) {
+      wal_over_limit_ = false;
+      spdlog::info("ledger {}: the WAL was copied into the database file and starts over",
+                   options_.ulb);
+      if (options_.metrics) {
+        options_.metrics->Set("palika_ledger_wal_over_limit", {{"ulb", options_.ulb}}, 0);
+      }
+    }
+  }
+  // Pages the last transaction added (about one batch's: the catch-up below copies one or two).
+  if (frames > wal_seen_) wal_last_commit_ = frames - wal_seen_;
+  wal_seen_ = frames;
+  if (options_.metrics) {
+    options_.metrics->Set("palika_ledger_wal_pages", {{"ulb", options_.ulb}},
+                          static_cast<double>(frames));
+  }
+  const uint64_t threshold = std::max<uint64_t>(options_.wal_checkpoint_pages, 8);
+  if (frames < threshold) return;
+  bool pass_busy = false;
+  bool held_back = false;
+  {
+    std::lock_guard lk(wal_mu_);
+    if (wal_result_) {
+      // A pass that ended before the WAL started over counted the old one: not this WAL's.
+      if (wal_result_->frames <= frames) {
+        wal_backfilled_ = std::max(wal_backfilled_, wal_result_->backfilled);
+      }
+      wal_result_.reset();
+    }
+    pass_busy = wal_wanted_ || wal_running_;
+    held_back = wal_held_back_;
+  }
+  const uint64_t behind = frames - std::min(frames, wal_backfilled_);
+  if (frames >= kWalHardLimitFactor * threshold) {
+    if (!wal_over_limit_) {
+      wal_over_limit_ = true;
+      spdlog::warn(
+          "ledger {}: the WAL holds {} pages, {} of them not yet in the database file, past {} "
+          "times the checkpoint threshold ({} pages): {}. The writer checkpoints it itself before "
+          "each transaction until it starts over.",
+          options_.ulb, frames, behind, kWalHardLimitFactor, threshold,
+          wal_failing_ ? "checkpoints fail (see the errors above)"
+          : held_back  ? "readers hold old snapshots (a long export, backup or report)"
+                       : "the checkpointer fell behind");
+      if (options_.metrics) {
+        options_.metrics->Set("palika_ledger_wal_over_limit", {{"ulb", options_.ulb}}, 1);
+      }
+    }
+    // A pass in progress holds SQLite's checkpoint lock: wait for it (no transaction is open, so
+    // the WAL does not grow meanwhile), then copy what is left here.
+    {
+      std::unique_lock lk(wal_mu_);
+      wal_wanted_ = false;
+      wal_idle_cv_.wait(lk, [&] { return !wal_running_; });
+      wal_result_.reset();
+    }
+    CheckpointWalHere();
+    return;
+  }
+  if (pass_busy) return;
+  if (behind <= std::max(threshold / 4, 2 * wal_last_commit_)) {
+    // The checkpointer copied all but the last commit or two, which it could not see: copy those
+    // here, between transactions, so that the next one starts the WAL over (SQLite starts it
+    // over only when a transaction begins with all of it copied).
+    if (frames > wal_caught_up_at_) {
+      wal_caught_up_at_ = frames;
+      CheckpointWalHere();
+    }
+    return;
+  }
+  if (frames >= wal_requested_at_ + threshold / 8) {
+    wal_requested_at_ = frames;
+    {
+      std::lock_guard lk(wal_mu_);
+      wal_wanted_ = true;
+    }
+    wal_cv_.notify_one();
+  }
+}
+
+void Ledger::CheckpointWalHere() {
+  const double cpu0 = ThreadCpuSeconds();
+  Result<store::WalCheckpoint> r = writer_db_->CheckpointWal();
+  if (options_.metrics) {
+    options_.metrics->Increment("palika_ledger_wal_writer_checkpoint_cpu_seconds_total",
+                                {{"ulb", options_.ulb}}, ThreadCpuSeconds() - cpu0);
+  }
+  WalCheckpointDone(r, "writer");
+  if (r.ok() && !r->busy) wal_backfilled_ = std::max(wal_backfilled_, r->backfilled);
+}
+
+void Ledger::WalCheckpointLoop() {
+  for (;;) {
+    {
+      std::unique_lock lk(wal_mu_);
+      wal_cv_.wait(lk, [&] { return wal_wanted_ || wal_stopping_; });
+      if (wal_stopping_) return;
+      wal_wanted_ = false;
+      wal_running_ = true;
+    }
+    // A halted ledger copies nothing more: its last commits may not be on disk.
+    Result<store::WalCheckpoint> r = store::WalCheckpoint{true, 0, 0};
+    if (Halted().ok()) {
+      if (!wal_db_) {
+        store::OpenOptions open;
+        open.manual_wal_checkpoint = true;
+        auto db = store::OpenDatabase(options_.location, open);
+        if (db.ok()) {
+          wal_db_ = std::move(db).value();
+        } else {
+          r = db.status();
+        }
+      }
+      const auto started = std::chrono::steady_clock::now();
+      if (wal_db_) r = wal_db_->CheckpointWal();
+      WalCheckpointDone(r, "checkpointer");
+      if (options_.metrics && r.ok() && !r->busy) {
+        options_.metrics->Observe(
+            "palika_ledger_wal_checkpoint_seconds", {},
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+    }
+    {
+      std::lock_guard lk(wal_mu_);
+      wal_running_ = false;
+      if (r.ok() && !r->busy) {
+        wal_result_ = *r;
+        wal_held_back_ = r->backfilled < r->frames;
+      }
+    }
+    wal_idle_cv_.notify_all();
+  }
+}
+
+void Ledger::WalCheckpointDone(const Result<store::WalCheckpoint>& r, const char* by) {
+  if (!r.ok()) {
+    if (options_.metrics) {
+      options_.metrics->Increment("palika_ledger_wal_checkpoint_failures_total",
+                                  {{"ulb", options_.ulb}});
+    }
+    // A failed sync may have lost pages of the WAL or of the file that a later sync would not
+    // report (fsync-gate): stop writing, as when the WAL's own sync fails.
+    if (r.status().code() == "storage_sync_failed") {
+      (void)Halt(r.status());
+      return;
+    }
+    if (!wal_failing_.exchange(true)) {
+      spdlog::error(
+          "ledger {}: a WAL checkpoint failed ({}); nothing is lost, the WAL keeps every page "
+          "until a checkpoint succeeds, but it grows meanwhile",
+          options_.ulb, r.status().ToString());
+    }
+    return;
+  }
+  if (r->busy) return;
+  if (wal_failing_.exchange(false)) {
+    spdlog::info("ledger {}: WAL checkpoints succeed again", options_.ulb);
+  }
+  if (options_.metrics) {
+    options_.metrics->Increment("palika_ledger_wal_checkpoints_total",
+                                {{"ulb", options_.ulb}, {"by", by}});
+  }
+}
+
 Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
   auto& db = *writer_db_;
   if (!command.idempotency_key.empty()) {
@@ -774,6 +968,12 @@ void Ledger::Close() {
   }
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
+  {
+    std::lock_guard lk(wal_mu_);
+    wal_stopping_ = true;
+  }
+  wal_cv_.notify_all();
+  if (wal_checkpointer_.joinable()) wal_checkpointer_.join();
 }
 
 uint64_t Ledger::size() const {

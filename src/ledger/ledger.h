@@ -18,6 +18,13 @@
 // more writes until the server restarts (a failed fsync is never retried: the page cache may have
 // dropped what it reported on). Open syncs the WAL once before it signs or serves anything (after
 // a kill -9 the WAL may hold committed frames that only the page cache has).
+// The writer's COMMIT runs no WAL checkpoint (SQLite's automatic one cost it ~11% of its CPU): a
+// third thread ("walckpt-<ulb>", a connection of its own) copies the WAL into the database file
+// with passive checkpoints each time it has grown by `wal_checkpoint_pages`, and the writer,
+// between two transactions, copies the last commit or two that the checkpointer could not see, so
+// that the WAL starts over. Past 10x the threshold (readers holding old snapshots, failing or slow
+// checkpoints) the writer checkpoints itself before each transaction and says so in the log; a
+// failed sync in a checkpoint halts the ledger as a failed WAL sync does.
 // A signed checkpoint (C2SP tlog-checkpoint, Ed25519) is written at least every
 // `checkpoint_interval` while entries flow, and on Close.
 //
@@ -35,6 +42,7 @@
 // entries (Unavailable "backup_not_confirmed" after the timeout: committed here, not yet copied).
 // Thread-safe: Submit and Read may be called from any thread.
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -44,6 +52,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -134,6 +143,12 @@ struct LedgerOptions {
   // A PostgreSQL writer lets go of its connection after this long without a command, so that a
   // cluster's bounded connections serve the ULBs that are busy (store/postgres/database.h).
   std::chrono::milliseconds idle_disconnect{250};
+  // SQLite: the WAL is checkpointed off the writer each time it has grown by this many pages
+  // (4 KiB each) beyond what was last copied into the database file; past 10 times this the
+  // writer checkpoints it itself. PostgreSQL: unused. 4,000 rather than SQLite's 1,000: a page
+  // rewritten by many commits is copied once per checkpoint, and in the payment benchmark the
+  // checkpointer's CPU fell from ~16 to ~7 us a payment (README.md, issue 3).
+  uint32_t wal_checkpoint_pages = 4000;
 };
 
 // The log name in checkpoints: "palika/<origin>/<ulb>".
@@ -234,6 +249,15 @@ class Ledger {
   Status Halt(const Status& cause);
   Status Halted() const;  // OK unless a sync failed
 
+  // The WAL checkpoint off the writer (SQLite). Writer thread, before each transaction: asks the
+  // checkpointer for a pass, copies the rest itself once the checkpointer is nearly level with
+  // the WAL's end, and past the hard limit waits for a pass in progress and checkpoints itself.
+  void KeepWalBounded();
+  void CheckpointWalHere();  // writer thread
+  void WalCheckpointLoop();  // the checkpointer thread
+  // Counts, logs and, after a failed sync, halts; either thread.
+  void WalCheckpointDone(const Result<store::WalCheckpoint>& r, const char* by);
+
   LedgerOptions options_;
   std::unique_ptr<store::Database> writer_db_;  // used only by the writer thread
   std::string log_name_;
@@ -269,8 +293,28 @@ class Ledger {
   std::mutex readers_mu_;  // guards readers_
   std::vector<std::unique_ptr<store::Database>> readers_;
 
+  // The WAL as the writer last saw it (writer thread only).
+  uint64_t wal_seen_ = 0;                 // WalFrames() at the last look
+  uint64_t wal_backfilled_ = 0;           // of the current WAL, pages known copied
+  uint64_t wal_requested_at_ = 0;         // WalFrames() when the last pass was asked for
+  uint64_t wal_caught_up_at_ = 0;         // WalFrames() at the writer's last own checkpoint
+  uint64_t wal_last_commit_ = 0;          // pages the last transaction added to the WAL
+  bool wal_over_limit_ = false;           // past the hard limit (logged once until it starts over)
+  std::atomic<bool> wal_failing_{false};  // a checkpoint failure was logged, no success since
+
+  std::mutex wal_mu_;                    // guards wal_wanted_ ... wal_result_
+  std::condition_variable wal_cv_;       // wal_wanted_, or wal_stopping_
+  std::condition_variable wal_idle_cv_;  // wal_running_ fell
+  bool wal_wanted_ = false;              // the writer asked for a pass
+  bool wal_running_ = false;             // a pass is running
+  bool wal_stopping_ = false;
+  bool wal_held_back_ = false;  // the last pass stopped short of the WAL's end (readers)
+  std::optional<store::WalCheckpoint> wal_result_;  // the last pass's, not yet taken by the writer
+  std::unique_ptr<store::Database> wal_db_;         // the checkpointer thread's connection
+
   std::thread writer_;
-  std::thread syncer_;  // SQLite only
+  std::thread syncer_;            // SQLite only
+  std::thread wal_checkpointer_;  // SQLite only
 };
 
 }  // namespace palika::ledger
