@@ -288,6 +288,14 @@ struct HttpFigures {
   double writer_cpu_seconds = 0;  // the ULB's ledger writer thread's share of it
   double sync_cpu_seconds = 0;    // the ULB's ledger sync thread's
   double io_cpu_seconds = 0;      // the HTTP server's I/O threads'
+  // The ULB's WAL (SQLite): its checkpointer thread's CPU, the checkpoints by that thread and by
+  // the writer, and the most pages it held (sampled every 20 ms) and its file's size at the end.
+  double walckpt_cpu_seconds = 0;
+  double wal_checkpoints = 0;
+  double wal_writer_checkpoints = 0;
+  double wal_writer_checkpoint_cpu_seconds = 0;  // the writer's CPU in those
+  double wal_max_pages = 0;
+  uintmax_t wal_file_bytes = 0;
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -529,13 +537,46 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   const double writer0 = NamedThreadsCpuSeconds(std::string("writer-") + kUlb);
   const double sync0 = NamedThreadsCpuSeconds(std::string("sync-") + kUlb);
   const double io0 = NamedThreadsCpuSeconds("http-io");
-  f = flags.threads ? RunHttpThreads(server.port(), token, prep.ids, flags.clients, flags.seconds)
+  const double walckpt0 = NamedThreadsCpuSeconds(std::string("walckpt-") + kUlb);
+  const MetricLabels by_checkpointer{{"ulb", kUlb}, {"by", "checkpointer"}};
+  const MetricLabels by_writer{{"ulb", kUlb}, {"by", "writer"}};
+  const double ckpts0 =
+      (*app)->metrics().Value("palika_ledger_wal_checkpoints_total", by_checkpointer);
+  const double writer_ckpts0 =
+      (*app)->metrics().Value("palika_ledger_wal_checkpoints_total", by_writer);
+  const double writer_ckpt_cpu0 =
+      (*app)->metrics().Value("palika_ledger_wal_writer_checkpoint_cpu_seconds_total", ulb);
+  std::atomic<bool> running{true};
+  std::thread wal_sampler([&] {
+    while (running) {
+      f.wal_max_pages =
+          std::max(f.wal_max_pages, (*app)->metrics().Value("palika_ledger_wal_pages", ulb));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  HttpFigures run =
+      flags.threads ? RunHttpThreads(server.port(), token, prep.ids, flags.clients, flags.seconds)
                     : RunHttpLoop(server.port(), token, prep.ids, flags.clients, flags.seconds);
+  running = false;
+  wal_sampler.join();
+  run.wal_max_pages = f.wal_max_pages;
+  f = std::move(run);
   f.cpu_seconds = ProcessCpuSeconds() - cpu0;
   f.writer_cpu_seconds = NamedThreadsCpuSeconds(std::string("writer-") + kUlb) - writer0;
   f.sync_cpu_seconds = NamedThreadsCpuSeconds(std::string("sync-") + kUlb) - sync0;
   f.io_cpu_seconds = NamedThreadsCpuSeconds("http-io") - io0;
+  f.walckpt_cpu_seconds = NamedThreadsCpuSeconds(std::string("walckpt-") + kUlb) - walckpt0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
+  f.wal_checkpoints =
+      (*app)->metrics().Value("palika_ledger_wal_checkpoints_total", by_checkpointer) - ckpts0;
+  f.wal_writer_checkpoints =
+      (*app)->metrics().Value("palika_ledger_wal_checkpoints_total", by_writer) - writer_ckpts0;
+  f.wal_writer_checkpoint_cpu_seconds =
+      (*app)->metrics().Value("palika_ledger_wal_writer_checkpoint_cpu_seconds_total", ulb) -
+      writer_ckpt_cpu0;
+  std::error_code ec;
+  const uintmax_t wal_bytes = fs::file_size(root / "ulb" / (std::string(kUlb) + ".db-wal"), ec);
+  f.wal_file_bytes = ec ? 0 : wal_bytes;
   fmt::print("server:  127.0.0.1:{}, {} io + {} worker threads (palika serve's defaults)\n",
              server.port(), options.io_threads, options.worker_threads);
   server.Stop();
@@ -563,9 +604,21 @@ void PrintCpu(const HttpFigures& f, const Flags& flags) {
       f.writer_cpu_seconds * 1e6 / n, kUlb, f.seconds > 0 ? f.writer_cpu_seconds / f.seconds : 0);
   fmt::print(
       "threads: server CPU per payment by thread: writer {:.0f} us, sync {:.0f} us, HTTP I/O "
-      "threads {:.0f} us, the rest (HTTP worker threads, the state ledger) {:.0f} us\n",
+      "threads {:.0f} us, the rest (HTTP worker threads, the state ledger; the WAL checkpointer "
+      "below) {:.0f} us\n",
       f.writer_cpu_seconds * 1e6 / n, f.sync_cpu_seconds * 1e6 / n, f.io_cpu_seconds * 1e6 / n,
-      (server - f.writer_cpu_seconds - f.sync_cpu_seconds - f.io_cpu_seconds) * 1e6 / n);
+      (server - f.writer_cpu_seconds - f.sync_cpu_seconds - f.io_cpu_seconds -
+       f.walckpt_cpu_seconds) *
+          1e6 / n);
+  if (f.wal_max_pages > 0) {
+    fmt::print(
+        "wal:     {:.0f} WAL checkpoints off the writer ({:.0f} us of CPU per payment in its "
+        "checkpointer thread), {:.0f} by the writer ({:.1f} us of its CPU per payment); the WAL "
+        "held up to {:.0f} pages, its file {:.1f} MiB at the end\n",
+        f.wal_checkpoints, f.walckpt_cpu_seconds * 1e6 / n, f.wal_writer_checkpoints,
+        f.wal_writer_checkpoint_cpu_seconds * 1e6 / n, f.wal_max_pages,
+        static_cast<double>(f.wal_file_bytes) / (1 << 20));
+  }
 }
 
 // One engine's figures, for the table side by side.
