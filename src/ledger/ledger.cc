@@ -761,10 +761,12 @@ void Ledger::KeepWalBounded() {
     return;
   }
   if (pass_busy) return;
-  if (behind <= std::max(threshold / 4, 2 * wal_last_commit_)) {
-    // The checkpointer copied all but the last commit or two, which it could not see: copy those
-    // here, between transactions, so that the next one starts the WAL over (SQLite starts it
-    // over only when a transaction begins with all of it copied).
+  // The checkpointer copied all but the last commit or two, which it could not see: copy those
+  // here, between transactions, so that the next one starts the WAL over (SQLite starts it over
+  // only when a transaction begins with all of it copied). Likewise once a first pass copied a
+  // threshold's worth but could not get level with a writer that commits faster than it copies.
+  const bool first_pass_done = wal_caught_up_at_ == 0 && wal_backfilled_ >= threshold;
+  if (behind <= std::max(threshold / 4, 2 * wal_last_commit_) || first_pass_done) {
     if (frames > wal_caught_up_at_) {
       wal_caught_up_at_ = frames;
       CheckpointWalHere();

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -297,6 +298,43 @@ TEST_F(WalCheckpointTest, PastTheHardLimitTheWriterWaitsForTheCheckpointAndCopie
   l->Close();
   l.reset();
   ExpectHolds(file, keys);
+}
+
+TEST_F(WalCheckpointTest, AReaderHoldingAnOldSnapshotIsReportedAndDoesNotStopPayments) {
+  const fs::path file = dir_ / "0152.db";
+  auto l = Open(file, true);
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->Submit(AddNote("first")).ok());
+  // A long export: a read snapshot open while the cashiers go on. No checkpoint may copy the
+  // pages committed after it, so the WAL cannot start over until it ends.
+  std::promise<void> reading;
+  std::promise<void> finish;
+  std::thread reader([&] {
+    EXPECT_TRUE(l->Read([&](store::Transaction& tx) -> Status {
+                   PALIKA_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COUNT(*) FROM notes"));
+                   EXPECT_EQ(row->Int(0), 1);
+                   reading.set_value();
+                   finish.get_future().wait();
+                   return Status::OK();
+                 }).ok());
+  });
+  reading.get_future().wait();
+  int i = 0;
+  while (Metric("palika_ledger_wal_over_limit") == 0 && i < 3000) {
+    auto r = l->Submit(AddNote(std::to_string(i++)));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  // Past the hard limit it is said (metric, log), and payments still go through.
+  ASSERT_EQ(Metric("palika_ledger_wal_over_limit"), 1);
+  for (int k = 0; k < 20; ++k) ASSERT_TRUE(l->Submit(AddNote(std::to_string(i++))).ok());
+  // The export ends: the next checkpoint copies everything and the WAL starts over.
+  finish.set_value();
+  reader.join();
+  for (int k = 0; k < 200 && Metric("palika_ledger_wal_over_limit") == 1; ++k) {
+    ASSERT_TRUE(l->Submit(AddNote(std::to_string(i++))).ok());
+  }
+  EXPECT_EQ(Metric("palika_ledger_wal_over_limit"), 0);
+  EXPECT_LT(Metric("palika_ledger_wal_pages"), kThreshold);
 }
 
 }  // namespace
