@@ -16,6 +16,7 @@
 #include "core/encoding.h"
 #include "core/metrics.h"
 #include "ledger/ledger.h"
+#include "ledger/sync_control_testing.h"
 #include "store/sqlite/fault_vfs.h"
 
 namespace palika::ledger {
@@ -26,7 +27,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr char kOrigin[] = "node-synctest";
-constexpr char kUlb[] = "0152";
 
 Projections MakeKv() {
   Projections p;
@@ -53,44 +53,12 @@ Command SetKey(const std::string& key) {
   return c;
 }
 
-class LedgerSyncTest : public testing::Test {
+class LedgerSyncTest : public test::SyncControlledLedgerTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("palika_sync_test_" + HexEncode(RandomBytes(8)));
-    ASSERT_TRUE(fs::create_directory(dir_));
-    auto node = GenerateSigner(kOrigin);
-    ASSERT_TRUE(node.ok());
-    signer_ = std::make_unique<NoteSigner>(node->WithName(LogName(kOrigin, kUlb)).value());
-    verifier_ = std::make_unique<NoteVerifier>(signer_->Verifier());
-    control_ = dir_ / "syncs";
-    store::sqlite::ControlSyncs(control_);
-  }
-  void TearDown() override {
-    store::sqlite::ControlSyncs({});
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // "hold", "fail" or "pass" for every sync from now on.
-  void Syncs(const std::string& word) {
-    const fs::path tmp = control_.string() + ".tmp";
-    std::ofstream(tmp) << word << "\n";
-    fs::rename(tmp, control_);
-  }
+  LedgerSyncTest() : SyncControlledLedgerTest(kOrigin, MakeKv()) {}
 
   std::unique_ptr<Ledger> Open() {
-    LedgerOptions o;
-    o.location = dir_ / "0152.db";
-    o.ulb = kUlb;
-    o.origin = kOrigin;
-    o.signer = signer_.get();
-    o.verifier = verifier_.get();
-    o.projections = &projections_;
-    o.metrics = &metrics_;
-    o.checkpoint_interval = 20ms;
-    auto l = Ledger::Open(o, true);
-    EXPECT_TRUE(l.ok()) << l.status().ToString();
-    return l.ok() ? std::move(l).value() : nullptr;
+    return SyncControlledLedgerTest::Open(Options(dir_ / "0152.db"), true);
   }
 
   // What a reader of the projections sees: whether `key` is set.
@@ -122,13 +90,6 @@ class LedgerSyncTest : public testing::Test {
                  }).ok());
     return size;
   }
-
-  fs::path dir_;
-  fs::path control_;
-  Projections projections_ = MakeKv();
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<NoteVerifier> verifier_;
-  Metrics metrics_;
 };
 
 TEST_F(LedgerSyncTest, NoAnswerAndNoCheckpointLeavesBeforeTheSync) {
@@ -223,13 +184,7 @@ TEST_F(LedgerSyncTest, OpenRefusesToServeWhenItsFirstSyncFails) {
     ASSERT_TRUE(l->Submit(SetKey("a")).ok());
   }
   Syncs("fail");
-  LedgerOptions o;
-  o.location = dir_ / "0152.db";
-  o.ulb = kUlb;
-  o.origin = kOrigin;
-  o.signer = signer_.get();
-  o.verifier = verifier_.get();
-  o.projections = &projections_;
+  const LedgerOptions o = Options(dir_ / "0152.db");
   auto l = Ledger::Open(o, false);
   ASSERT_FALSE(l.ok()) << "opened on a WAL it could not sync";
   Syncs("pass");

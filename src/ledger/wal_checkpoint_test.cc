@@ -22,6 +22,7 @@
 #include "core/encoding.h"
 #include "core/metrics.h"
 #include "ledger/ledger.h"
+#include "ledger/sync_control_testing.h"
 #include "ledger/verify.h"
 #include "store/sqlite/fault_vfs.h"
 
@@ -33,7 +34,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr char kOrigin[] = "node-walcktest";
-constexpr char kUlb[] = "0152";
 constexpr uint32_t kThreshold = 64;  // pages; the hard limit is 10 times this
 
 Projections MakeNotes() {
@@ -61,47 +61,14 @@ Command AddNote(const std::string& key) {
   return c;
 }
 
-class WalCheckpointTest : public testing::Test {
+class WalCheckpointTest : public test::SyncControlledLedgerTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("palika_walck_test_" + HexEncode(RandomBytes(8)));
-    ASSERT_TRUE(fs::create_directory(dir_));
-    auto node = GenerateSigner(kOrigin);
-    ASSERT_TRUE(node.ok());
-    node_verifier_ = std::make_unique<NoteVerifier>(node->Verifier());
-    signer_ = std::make_unique<NoteSigner>(node->WithName(LogName(kOrigin, kUlb)).value());
-    verifier_ = std::make_unique<NoteVerifier>(signer_->Verifier());
-    control_ = dir_ / "syncs";
-    store::sqlite::ControlSyncs(control_);
-  }
-  void TearDown() override {
-    Syncs("pass");
-    store::sqlite::ControlSyncs({});
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // "hold-db" or "pass" for every sync from now on.
-  void Syncs(const std::string& word) {
-    const fs::path tmp = control_.string() + ".tmp";
-    std::ofstream(tmp) << word << "\n";
-    fs::rename(tmp, control_);
-  }
+  WalCheckpointTest() : SyncControlledLedgerTest(kOrigin, MakeNotes()) {}
 
   std::unique_ptr<Ledger> Open(const fs::path& file, bool create) {
-    LedgerOptions o;
-    o.location = file;
-    o.ulb = kUlb;
-    o.origin = kOrigin;
-    o.signer = signer_.get();
-    o.verifier = verifier_.get();
-    o.projections = &projections_;
-    o.metrics = &metrics_;
-    o.checkpoint_interval = 20ms;
+    LedgerOptions o = Options(file);
     o.wal_checkpoint_pages = kThreshold;
-    auto l = Ledger::Open(o, create);
-    EXPECT_TRUE(l.ok()) << l.status().ToString();
-    return l.ok() ? std::move(l).value() : nullptr;
+    return SyncControlledLedgerTest::Open(o, create);
   }
 
   double Metric(const std::string& name, MetricLabels labels = {{"ulb", kUlb}}) const {
@@ -141,14 +108,6 @@ class WalCheckpointTest : public testing::Test {
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     EXPECT_TRUE(report->ok()) << report->problems.front();
   }
-
-  fs::path dir_;
-  fs::path control_;
-  Projections projections_ = MakeNotes();
-  std::unique_ptr<NoteVerifier> node_verifier_;
-  std::unique_ptr<NoteSigner> signer_;
-  std::unique_ptr<NoteVerifier> verifier_;
-  Metrics metrics_;
 };
 
 TEST_F(WalCheckpointTest, SustainedCommitsKeepTheWalBoundedWithCheckpointsOffTheWriter) {
