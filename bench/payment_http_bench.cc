@@ -26,17 +26,26 @@
 // thread: the writer, the ledger's sync thread ("sync-0152"), the HTTP I/O threads ("http-io")
 // and the rest (the HTTP worker threads, the state ledger's threads).
 //
-// Baseline: afterwards the benchmark counts what the payments wrote in the ULB's SQLite file —
-// new rows per table per payment and their mean size, plus the rows a payment updates
-// (pt_account, receipt_series, journal_daily) — and makes raw SQLite (C API, a fresh file in the
-// same directory, WAL, synchronous=FULL, prepared statements) insert and update the same number
-// of rows of the same sizes, for the same number of payments, committing as many payments per
-// transaction as the ledger did (its commits counted by the ledger's metrics). Twice: into
-// key/value tables with one index each, and into tables with as many indexes as the ULB file's
-// table has (the extra indexes keyed in insertion order, the cheapest kind, so the floor is never
-// made slower than the real tables would make it), as bench/demand_bench.cc's floor keeps the
-// real tables' indexes. Printed: the rates and palika/raw for both, the targets checked against
-// the second (issue 3: ratio >= 0.5 and >= 5,000 payments/s).
+// Baseline: raw SQLite (C API, a fresh file in the same directory, WAL, synchronous=FULL,
+// prepared statements, SQLite's own checkpoints) writing what the payments wrote, committing as
+// many payments per transaction as the ledger did (its commits counted by the ledger's metrics),
+// three ways:
+// - the very rows (the floor the target is checked against, as the issue words it: "inserting
+//   the same rows"): a page-for-page copy of the ULB file taken before the run gets every row the
+//   run added, read back from the ULB file after it, in the order they were written, and as many
+//   updates a payment as the ledger made (its property's account row, its counter's receipt
+//   series, the day's totals per journal line), on the rows the run changed. Same tables,
+//   indexes and keys, so the same b-tree pages are dirtied; none of the ledger's own work
+//   (deciding, hashing, signing, HTTP, JSON).
+// - the rows' shapes: the benchmark counts new rows per table per payment and their mean size,
+//   plus the rows a payment updates (pt_account, receipt_series, journal_daily), and inserts and
+//   updates as many rows of the same sizes with keys in insertion order, the cheapest kind,
+//   into key/value tables with one index each, and into tables with as many indexes as the ULB
+//   file's table has (the extra indexes keyed in insertion order too). A stricter stand-in for
+//   the very rows (keys that append dirty fewer pages than the real ones), kept for comparison
+//   with earlier figures; bench/demand_bench.cc's floor likewise keeps the real tables' indexes.
+// Printed: the rates and palika/raw for each; the targets (issue 3: ratio >= 0.5 and >= 5,000
+// payments/s) checked against the very rows.
 // The exit code is not changed by missing a target: the figures are what they are.
 //
 // PostgreSQL (issue 6), in the same run after SQLite: a throw-away PostgreSQL cluster
@@ -404,7 +413,24 @@ struct RowShape {
 struct RawFigures {
   int64_t rows = 0;
   double seconds = 0;
+  int64_t wal_frames = 0;  // pages the commits appended to the WAL (the very-rows floor)
 };
+
+// SQLite's WAL hook: counts the frames each commit appended (the WAL restarts after a checkpoint).
+struct WalCount {
+  int64_t frames = 0;
+  int last = 0;
+};
+
+int CountWalFrames(void* arg, sqlite3* db, const char* schema, int frames) {
+  auto* c = static_cast<WalCount*>(arg);
+  c->frames += frames >= c->last ? frames - c->last : frames;
+  c->last = frames;
+  // What SQLite's automatic checkpoint (the WAL hook this one replaces) does at its default
+  // threshold of 1,000 pages.
+  if (frames >= 1000) sqlite3_wal_checkpoint(db, schema);
+  return SQLITE_OK;
+}
 
 // Raw SQLite: for each shape a table (TEXT key, BLOB payload; updated tables get their rows
 // first), then `payments` payments in transactions of `batch` payments, each writing the shapes'
@@ -501,6 +527,304 @@ RawFigures RunRaw(const fs::path& file, const std::vector<RowShape>& shapes, int
   }
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto* st : stmts) sqlite3_finalize(st);
+  sqlite3_finalize(begin);
+  sqlite3_finalize(commit);
+  sqlite3_close(db);
+  fs::remove(file);
+  fs::remove(fs::path(file.string() + "-wal"));
+  fs::remove(fs::path(file.string() + "-shm"));
+  return out;
+}
+
+// One column value of a row read back from the ULB file, to be written again as it was.
+struct Cell {
+  int type = SQLITE_NULL;
+  int64_t i = 0;
+  double d = 0;
+  std::string bytes;  // text or blob
+};
+
+void BindCell(sqlite3_stmt* st, int index, const Cell& c) {
+  switch (c.type) {
+    case SQLITE_INTEGER:
+      sqlite3_bind_int64(st, index, c.i);
+      break;
+    case SQLITE_FLOAT:
+      sqlite3_bind_double(st, index, c.d);
+      break;
+    case SQLITE_TEXT:
+      sqlite3_bind_text(st, index, c.bytes.data(), static_cast<int>(c.bytes.size()), SQLITE_STATIC);
+      break;
+    case SQLITE_BLOB:
+      sqlite3_bind_blob(st, index, c.bytes.data(), static_cast<int>(c.bytes.size()), SQLITE_STATIC);
+      break;
+    default:
+      sqlite3_bind_null(st, index);
+  }
+}
+
+// A table's rows the payments wrote: the new ones in the order they were written, and the
+// existing ones they changed (their final values), with the statements that write them again.
+struct TableRows {
+  std::string table;
+  std::vector<std::vector<Cell>> inserted;
+  std::vector<std::vector<Cell>> updated;  // the key last (the row's primary key or rowid)
+  // For a table a payment updates: `inserted` again, in `updated`'s form (a row the run made and
+  // then kept changing, as a counter's receipt series is).
+  std::vector<std::vector<Cell>> inserted_as_updates;
+  double updates_per_payment = 0;  // how many of `updated` a payment writes
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_stmt* update = nullptr;
+};
+
+std::vector<std::string> ColumnTexts(sqlite3* db, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3_stmt* st = nullptr;
+  CheckSql(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), db, sql);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+std::vector<std::vector<Cell>> ReadRows(sqlite3* db, const std::string& sql) {
+  std::vector<std::vector<Cell>> out;
+  sqlite3_stmt* st = nullptr;
+  CheckSql(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), db, sql);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::vector<Cell> row(static_cast<size_t>(sqlite3_column_count(st)));
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      Cell& cell = row[static_cast<size_t>(c)];
+      cell.type = sqlite3_column_type(st, c);
+      if (cell.type == SQLITE_INTEGER) cell.i = sqlite3_column_int64(st, c);
+      if (cell.type == SQLITE_FLOAT) cell.d = sqlite3_column_double(st, c);
+      if (cell.type == SQLITE_TEXT || cell.type == SQLITE_BLOB) {
+        const auto* p = static_cast<const char*>(sqlite3_column_blob(st, c));
+        cell.bytes.assign(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, c)));
+      }
+    }
+    out.push_back(std::move(row));
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+// A page-for-page copy of the SQLite file `from` (its WAL included) at `to`.
+void CopyDatabase(const fs::path& from, const fs::path& to) {
+  fs::remove(to);
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  CheckSql(sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr), src, "open");
+  CheckSql(sqlite3_open(to.c_str(), &dst), dst, "open copy");
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) CheckSql(SQLITE_ERROR, dst, "backup");
+  CheckSql(sqlite3_backup_step(b, -1), dst, "backup step");
+  CheckSql(sqlite3_backup_finish(b), dst, "backup finish");
+  sqlite3_close(dst);
+  sqlite3_close(src);
+}
+
+// Raw SQLite writing the very rows the payments wrote. `before` is a page-for-page copy of the
+// ULB file taken before the run (same schema, same indexes, same rows); `after` is the ULB file
+// after it. Every row the run added or changed is read back from `after`; the copy then gets,
+// for each of `payments` payments in transactions of `batch` payments, its share of each table's
+// new rows in the order they were written (by `seq` where the table has one, else by rowid), and
+// as many updates of changed rows as a payment makes (its property's account row, its counter's
+// receipt series, the day's totals per journal line; picked at random among the rows the run
+// changed, as random properties were paid; other changed rows once each). Same keys, same index
+// b-trees, so the same pages are dirtied as the ledger dirtied; WAL, synchronous=FULL, SQLite's
+// own checkpoints, prepared statements. None of the ledger's work (deciding, signing, hashing,
+// HTTP) is in it: what is left is SQLite storing those rows.
+RawFigures RunRawSameRows(const fs::path& before, const fs::path& after, const fs::path& file,
+                          int64_t payments, int batch, double journal_lines) {
+  RawFigures out;
+  fs::remove(file);
+  fs::remove(fs::path(file.string() + "-wal"));
+  CopyDatabase(before, file);
+  sqlite3* db = nullptr;
+  CheckSql(sqlite3_open(file.c_str(), &db), db, "open same-rows floor");
+  CheckSql(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr,
+                        nullptr),
+           db, "pragmas");
+  const std::string attach = fmt::format("ATTACH '{}' AS a", after.string());
+  CheckSql(sqlite3_exec(db, attach.c_str(), nullptr, nullptr, nullptr), db, "attach");
+  // How many rows of each table a payment updates, from what the run's payments recorded: an
+  // account row per allocation line, the property's advance when some of it went there (its
+  // first such payment inserts the row), the counter's receipt series, a day total per journal
+  // line.
+  double lines = 0;
+  double advances = 0;
+  {
+    sqlite3_stmt* st = nullptr;
+    CheckSql(sqlite3_prepare_v2(
+                 db,
+                 "SELECT COALESCE(SUM(json_array_length(x.payload, '$.allocation.lines')), 0), "
+                 "COALESCE(SUM(json_extract(x.payload, '$.allocation.advance_paise') > 0), 0) "
+                 "FROM a.ledger_entries AS x WHERE x.type = 'payment.received' AND NOT EXISTS "
+                 "(SELECT 1 FROM main.ledger_entries AS o WHERE o.origin = x.origin AND o.seq = "
+                 "x.seq)",
+                 -1, &st, nullptr),
+             db, "the run's payments");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      lines = sqlite3_column_double(st, 0);
+      advances = sqlite3_column_double(st, 1);
+    }
+    sqlite3_finalize(st);
+  }
+  const double n = static_cast<double>(std::max<int64_t>(payments, 1));
+  const std::map<std::string, double> per_payment = {{"pt_account", lines / n},
+                                                     {"pt_advance", advances / n},
+                                                     {"receipt_series", 1},
+                                                     {"journal_daily", journal_lines}};
+  std::vector<TableRows> tables;
+  for (const auto& t : ColumnTexts(db,
+                                   "SELECT name FROM main.sqlite_schema WHERE type = 'table' AND "
+                                   "name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")) {
+    const auto cols = ColumnTexts(db, fmt::format("SELECT name FROM pragma_table_info('{}')", t));
+    auto keys = ColumnTexts(
+        db, fmt::format("SELECT name FROM pragma_table_info('{}') WHERE pk > 0 ORDER BY pk", t));
+    const bool rowid =
+        ColumnTexts(db, fmt::format("SELECT 1 FROM main.sqlite_schema WHERE name = '{}' AND sql "
+                                    "LIKE '%WITHOUT ROWID%'",
+                                    t))
+            .empty();
+    if (rowid && keys.size() != 1) keys = {"rowid"};  // a rowid table keyed by its rowid alone
+    const auto quoted = [](const std::string& prefix, const std::string& c) {
+      return c == "rowid" ? prefix + "rowid" : fmt::format("{}\"{}\"", prefix, c);
+    };
+    std::vector<std::string> values;  // the columns that are not the key
+    for (const auto& c : cols) {
+      if (std::find(keys.begin(), keys.end(), c) == keys.end()) values.push_back(c);
+    }
+    const auto join = [&](const std::vector<std::string>& names, const std::string& prefix,
+                          const std::string& separator, const std::string& other = "") {
+      std::string out;
+      for (const auto& n : names) {
+        if (!out.empty()) out += separator;
+        out += quoted(prefix, n);
+        if (!other.empty()) out += " IS " + quoted(other, n);
+      }
+      return out;
+    };
+    const std::string key_match = join(keys, "o.", " AND ", "x.");
+    const bool has_seq = std::find(cols.begin(), cols.end(), "seq") != cols.end();
+    const std::string order =
+        std::string(has_seq ? "x.seq, " : "") + (rowid ? "x.rowid" : join(keys, "x.", ", "));
+    TableRows rows;
+    rows.table = t;
+    // New rows: keys the copy does not have, in the order they were written.
+    rows.inserted = ReadRows(
+        db, fmt::format("SELECT {} FROM a.\"{}\" AS x WHERE NOT EXISTS (SELECT 1 FROM main.\"{}\" "
+                        "AS o WHERE {}) ORDER BY {}",
+                        join(cols, "x.", ", "), t, t, key_match, order));
+    // Changed rows: keys the copy has, with other values: the new values, then the key.
+    if (!values.empty()) {
+      rows.updated = ReadRows(
+          db, fmt::format("SELECT {}, {} FROM a.\"{}\" AS x JOIN main.\"{}\" AS o ON {} WHERE NOT "
+                          "({})",
+                          join(values, "x.", ", "), join(keys, "x.", ", "), t, t, key_match,
+                          join(values, "x.", " AND ", "o.")));
+    }
+    if (per_payment.count(t) && !values.empty()) {
+      rows.inserted_as_updates = ReadRows(
+          db,
+          fmt::format("SELECT {}, {} FROM a.\"{}\" AS x WHERE NOT EXISTS (SELECT 1 FROM "
+                      "main.\"{}\" AS o WHERE {}) ORDER BY {}",
+                      join(values, "x.", ", "), join(keys, "x.", ", "), t, t, key_match, order));
+    }
+    if (rows.inserted.empty() && rows.updated.empty()) continue;
+    std::string marks;
+    for (size_t i = 0; i < cols.size(); ++i) marks += i ? ", ?" : "?";
+    CheckSql(sqlite3_prepare_v2(db,
+                                fmt::format("INSERT INTO main.\"{}\"({}) VALUES ({})", t,
+                                            join(cols, "", ", "), marks)
+                                    .c_str(),
+                                -1, &rows.insert, nullptr),
+             db, "prepare insert");
+    if (!rows.updated.empty() || !rows.inserted_as_updates.empty()) {
+      std::string sets;
+      for (size_t i = 0; i < values.size(); ++i) {
+        sets += fmt::format("{}{} = ?{}", i ? ", " : "", quoted("", values[i]), i + 1);
+      }
+      std::string where;
+      for (size_t k = 0; k < keys.size(); ++k) {
+        where +=
+            fmt::format("{}{} = ?{}", k ? " AND " : "", quoted("", keys[k]), values.size() + k + 1);
+      }
+      CheckSql(sqlite3_prepare_v2(
+                   db, fmt::format("UPDATE main.\"{}\" SET {} WHERE {}", t, sets, where).c_str(),
+                   -1, &rows.update, nullptr),
+               db, "prepare update");
+    }
+    auto it = per_payment.find(t);
+    rows.updates_per_payment =
+        it == per_payment.end() ? static_cast<double>(rows.updated.size()) / n
+        // pt_advance: the inserts are some of the payments that moved an advance.
+        : t == "pt_advance"
+            ? std::max(0.0, it->second - static_cast<double>(rows.inserted.size()) / n)
+            : it->second;
+    tables.push_back(std::move(rows));
+  }
+  CheckSql(sqlite3_exec(db, "DETACH a", nullptr, nullptr, nullptr), db, "detach");
+  WalCount wal;
+  sqlite3_wal_hook(db, &CountWalFrames, &wal);
+  fmt::print("same rows: new rows, and updates a payment among changed rows, by table:");
+  for (const auto& t : tables) {
+    fmt::print(" {} {}", t.table, t.inserted.size());
+    if (t.updates_per_payment > 0) {
+      fmt::print(" +{:.2f}/payment of {}", t.updates_per_payment,
+                 t.updated.size() + t.inserted_as_updates.size());
+    }
+  }
+  fmt::print("\n");
+
+  sqlite3_stmt* begin = nullptr;
+  sqlite3_stmt* commit = nullptr;
+  CheckSql(sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr), db, "prepare");
+  CheckSql(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr), db, "prepare");
+  std::mt19937_64 rng(7);
+  std::vector<size_t> next(tables.size(), 0);
+  std::vector<double> carry_up(tables.size(), 0);
+  const auto write = [&](sqlite3_stmt* st, const std::vector<Cell>& row) {
+    for (size_t c = 0; c < row.size(); ++c) BindCell(st, static_cast<int>(c + 1), row[c]);
+    CheckSql(sqlite3_step(st), db, "write");
+    sqlite3_reset(st);
+    ++out.rows;
+  };
+  const auto start = Clock::now();
+  for (int64_t p = 0; p < payments;) {
+    CheckSql(sqlite3_step(begin), db, "begin");
+    sqlite3_reset(begin);
+    for (int b = 0; b < batch && p < payments; ++b, ++p) {
+      for (size_t i = 0; i < tables.size(); ++i) {
+        auto& t = tables[i];
+        // This payment's share of the new rows: all of them by the last payment.
+        const auto due =
+            static_cast<size_t>(static_cast<double>(t.inserted.size()) *
+                                static_cast<double>(p + 1) / static_cast<double>(payments));
+        for (; next[i] < due; ++next[i]) write(t.insert, t.inserted[next[i]]);
+        // Its updates, among the changed rows that exist by now.
+        const size_t made = t.inserted_as_updates.empty() ? 0 : next[i];
+        const size_t pool = t.updated.size() + made;
+        carry_up[i] += t.updates_per_payment;
+        for (; carry_up[i] >= 1 && pool > 0; carry_up[i] -= 1) {
+          std::uniform_int_distribution<size_t> pick(0, pool - 1);
+          const size_t k = pick(rng);
+          write(t.update,
+                k < t.updated.size() ? t.updated[k] : t.inserted_as_updates[k - t.updated.size()]);
+        }
+      }
+    }
+    CheckSql(sqlite3_step(commit), db, "commit");
+    sqlite3_reset(commit);
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.wal_frames = wal.frames;
+  for (auto& t : tables) {
+    sqlite3_finalize(t.insert);
+    sqlite3_finalize(t.update);
+  }
   sqlite3_finalize(begin);
   sqlite3_finalize(commit);
   sqlite3_close(db);
@@ -902,6 +1226,8 @@ int main(int argc, char** argv) {
                prep.ids.size(), std::chrono::duration<double>(Clock::now() - t0).count());
   }
   const auto before = TableStats(ulb_file);
+  const fs::path before_copy = root / "ulb-before-the-run.db";  // for the same-rows floor
+  CopyDatabase(ulb_file, before_copy);
 
   const HttpFigures f = ServeAndRun(root, {}, prep, flags);
   const auto after = TableStats(ulb_file);
@@ -950,10 +1276,28 @@ int main(int argc, char** argv) {
     ratio = raw_per_s > 0 ? per_s / raw_per_s : 0;
     if (!same_indexes) raw_one_index = raw_per_s;
   }
-  const bool ratio_ok = ratio >= kTargetRatio;
+  double journal_lines = 0;
+  for (const auto& s : shapes) {
+    if (s.table == "journal_lines") journal_lines = s.per_payment;
+  }
+  const RawFigures same = RunRawSameRows(before_copy, ulb_file, root / "raw-same-rows.db",
+                                         f.payments, raw_batch, journal_lines);
+  const double same_per_s = same.seconds > 0 ? static_cast<double>(f.payments) / same.seconds : 0;
+  fmt::print(
+      "raw:     SQLite {} (WAL, synchronous=FULL, prepared), the very rows the payments wrote "
+      "(read back from the ULB file: the same tables, indexes, keys and order), {} rows in "
+      "transactions of {} payments ({:.1f} WAL pages a payment): {:.1f} s = {:.0f} payments/s; "
+      "palika/raw = {:.2f}\n",
+      sqlite3_libversion(), same.rows, raw_batch,
+      static_cast<double>(same.wal_frames) / static_cast<double>(std::max<int64_t>(f.payments, 1)),
+      same.seconds, same_per_s, same_per_s > 0 ? per_s / same_per_s : 0);
+  const double same_ratio = same_per_s > 0 ? per_s / same_per_s : 0;
+  const bool ratio_ok = same_ratio >= kTargetRatio;
   const bool rate_ok = per_s >= kTargetRate;
-  fmt::print("ratio:   palika/raw (same indexes) = {:.2f}   target >= {:.1f}: {}\n", ratio,
-             kTargetRatio, ratio_ok ? "PASS" : "FAIL");
+  fmt::print(
+      "ratio:   palika/raw (the very rows) = {:.2f}   target >= {:.1f}: {}; against the rows' "
+      "shapes with keys in insertion order (same indexes): {:.2f}\n",
+      same_ratio, kTargetRatio, ratio_ok ? "PASS" : "FAIL", ratio);
   fmt::print("rate:    {:.0f} payments/s      target >= {:.0f}: {}\n", per_s, kTargetRate,
              rate_ok ? "PASS" : "FAIL");
 
