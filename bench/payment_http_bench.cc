@@ -305,6 +305,7 @@ struct HttpFigures {
   double wal_writer_checkpoint_cpu_seconds = 0;  // the writer's CPU in those
   double wal_max_pages = 0;
   uintmax_t wal_file_bytes = 0;
+  double wal_frames = 0;  // 4 KiB pages the ULB ledger's commits appended to its WAL
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -857,6 +858,7 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   const std::string token = SignIn(server.port(), prep.totp_secret);
   const MetricLabels ulb{{"ulb", kUlb}};
   const double commits0 = (*app)->metrics().Value("palika_ledger_commits_total", ulb);
+  const double frames0 = (*app)->metrics().Value("palika_ledger_wal_frames_total", ulb);
   const double cpu0 = ProcessCpuSeconds();
   const double writer0 = NamedThreadsCpuSeconds(std::string("writer-") + kUlb);
   const double sync0 = NamedThreadsCpuSeconds(std::string("sync-") + kUlb);
@@ -891,6 +893,7 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   f.io_cpu_seconds = NamedThreadsCpuSeconds("http-io") - io0;
   f.walckpt_cpu_seconds = NamedThreadsCpuSeconds(std::string("walckpt-") + kUlb) - walckpt0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
+  f.wal_frames = (*app)->metrics().Value("palika_ledger_wal_frames_total", ulb) - frames0;
   f.wal_checkpoints =
       (*app)->metrics().Value("palika_ledger_wal_checkpoints_total", by_checkpointer) - ckpts0;
   f.wal_writer_checkpoints =
@@ -942,6 +945,10 @@ void PrintCpu(const HttpFigures& f, const Flags& flags) {
         f.wal_checkpoints, f.walckpt_cpu_seconds * 1e6 / n, f.wal_writer_checkpoints,
         f.wal_writer_checkpoint_cpu_seconds * 1e6 / n, f.wal_max_pages,
         static_cast<double>(f.wal_file_bytes) / (1 << 20));
+    fmt::print(
+        "         the commits appended {:.1f} WAL frames (4 KiB pages) per payment, {:.0f} "
+        "per commit\n",
+        f.wal_frames / n, f.commits > 0 ? f.wal_frames / f.commits : 0);
   }
 }
 

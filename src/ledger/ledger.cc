@@ -712,8 +712,12 @@ void Ledger::KeepWalBounded() {
   }
   // Pages the last transaction added (about one batch's: the catch-up below copies one or two).
   if (frames > wal_seen_) wal_last_commit_ = frames - wal_seen_;
+  // Frames appended since the last look: after a restart the WAL holds only new ones.
+  const uint64_t appended = frames >= wal_seen_ ? frames - wal_seen_ : frames;
   wal_seen_ = frames;
   if (options_.metrics) {
+    options_.metrics->Increment("palika_ledger_wal_frames_total", {{"ulb", options_.ulb}},
+                                static_cast<double>(appended));
     options_.metrics->Set("palika_ledger_wal_pages", {{"ulb", options_.ulb}},
                           static_cast<double>(frames));
   }
