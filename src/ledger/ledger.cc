@@ -64,6 +64,10 @@ Projections MakeLedgerTables() {
              " origin TEXT NOT NULL, size INTEGER NOT NULL, time_us INTEGER NOT NULL,"
              " note TEXT NOT NULL, tree BLOB NOT NULL, PRIMARY KEY (origin, size))",
              "origin, size");
+  // A rowid table beside its key's index, on purpose: the client's key is random, so each command
+  // dirties a leaf of the key's B-tree, and the narrow index entries (key and rowid) split a leaf
+  // less often than whole rows would (WITHOUT ROWID measured ~8 more WAL pages a commit of ~23
+  // payments); the rows themselves append.
   p.AddTable("idempotency_keys",
              "CREATE TABLE IF NOT EXISTS idempotency_keys("
              " key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, response TEXT NOT NULL,"

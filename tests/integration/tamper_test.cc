@@ -358,11 +358,11 @@ std::vector<Tamper> Tampers() {
       {"payments: a receipt's amount lowered",
        kIndore,
        "UPDATE payments SET amount_paise = amount_paise - 100 "
-       "WHERE rowid = (SELECT MIN(rowid) FROM payments)",
+       "WHERE receipt_no = (SELECT MIN(receipt_no) FROM payments)",
        {"table payments", "column amount_paise"}},
       {"payments: a receipt deleted",
        kIndore,
-       "DELETE FROM payments WHERE rowid = (SELECT MAX(rowid) FROM payments)",
+       "DELETE FROM payments WHERE receipt_no = (SELECT MAX(receipt_no) FROM payments)",
        {"table payments: row", "is missing"}},
       {"pt_account: a year's demand written off",
        kIndore,
@@ -372,7 +372,8 @@ std::vector<Tamper> Tampers() {
       {"journal_lines: cash in hand inflated",
        kIndore,
        "UPDATE journal_lines SET debit_paise = debit_paise + 100 "
-       "WHERE rowid = (SELECT MIN(rowid) FROM journal_lines WHERE debit_paise > 0)",
+       "WHERE (voucher_no, line_no) = (SELECT voucher_no, line_no FROM journal_lines WHERE "
+       "debit_paise > 0 ORDER BY voucher_no, line_no LIMIT 1)",
        {"table journal_lines", "column debit_paise"}},
 
       // --- the schema and the file itself ---------------------------------------------------

@@ -5,17 +5,21 @@
 
 #include "services/payments/payments.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "ledger/ledger.h"
+#include "ledger/migrations.h"
 #include "ledger/verify.h"
 #include "pg_test_clusters.h"
 #include "services/accounts/day_close.h"
@@ -28,6 +32,7 @@
 #include "services/property_tax/property_testing.h"
 #include "services/registry/registry.h"
 #include "store/database.h"
+#include "store/sqlite/database.h"
 
 namespace palika::payments {
 namespace {
@@ -254,6 +259,159 @@ TEST_F(PaymentsTest, AReversalThatWouldUndoAConsumedAdvanceIsRefused) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), "advance_already_used");
   EXPECT_EQ(Entries(), entries);
+  ExpectReplayMatches();
+}
+
+// Files written before schema migration 3 hold payments with UNIQUE (fy, series, serial) and
+// payments_by_date, journal_by_date on (date, counter), and journal_lines and pt_advance as rowid
+// tables. Such a file verifies as it is; the next open converts
+// it with every row kept, and receipts, retries, the day's books and new receipts carry on.
+TEST_F(PaymentsTest, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
+  const Money owed = Dues(property_).net;
+  auto c1 = Collect(Input(100'00), "key-c1");
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  PaymentInput c2 = Input(owed.paise() + 1'000'00, "cheque");
+  c2.counter = "C2";
+  auto cheque = Collect(c2, "key-c2");
+  ASSERT_TRUE(cheque.ok()) << cheque.status().ToString();
+  ASSERT_TRUE(Collect(Input(250'00), "key-c1-2").ok());
+  ASSERT_TRUE(Reverse(cheque->payment.receipt_no).ok());
+  ASSERT_TRUE(Collect(c2, "key-c2-2").ok());  // leaves an advance again
+  ledgers_->Close();
+  ledgers_.reset();
+
+  const fs::path file = dir_ / "ulb" / "0152.db";
+  constexpr std::array<std::pair<const char*, const char*>, 5> kTables{
+      {{"payments", "receipt_no"},
+       {"idempotency_keys", "key"},
+       {"journal", "voucher_no"},
+       {"journal_lines", "voucher_no, line_no"},
+       {"pt_advance", "property_id"}}};
+  auto rows = [&](store::Database& db) {
+    std::vector<std::string> out;
+    for (auto [table, key] : kTables) {
+      EXPECT_TRUE(db.ForEach(fmt::format("SELECT * FROM {} ORDER BY {}", table, key), {},
+                             [&](const store::Row& r) {
+                               std::string line = table;
+                               for (const auto& v : r.values())
+                                 line += " " + store::ValueToString(v);
+                               out.push_back(line);
+                               return true;
+                             })
+                      .ok());
+    }
+    return out;
+  };
+  auto definitions = [&](store::Database& db) {
+    std::map<std::string, std::string> out;
+    EXPECT_TRUE(db.ForEach("SELECT name, sql FROM sqlite_master WHERE tbl_name IN ('payments',"
+                           " 'idempotency_keys', 'journal', 'journal_lines', 'pt_advance')",
+                           {},
+                           [&](const store::Row& r) {
+                             out[r.Text(0)] = r.IsNull(1) ? "" : r.Text(1);
+                             return true;
+                           })
+                    .ok());
+    return out;
+  };
+  std::vector<std::string> before;
+  {
+    // What an earlier build made (schema version 2).
+    auto db = store::sqlite::Database::Open(file, {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    before = rows(**db);
+    ASSERT_GT(before.size(), 5u * 3);
+    ASSERT_TRUE((*db)->BeginWrite().ok());
+    for (const char* table : {"payments", "journal_lines", "pt_advance"}) {
+      auto sql = (*db)->QueryOne("SELECT sql FROM sqlite_master WHERE name = ?", {table});
+      ASSERT_TRUE(sql.ok() && *sql);
+      std::string old = (**sql).Text(0);
+      if (std::string(table) == "payments") {
+        old.insert(old.rfind(')'), ", UNIQUE (fy, series, serial)");
+      } else {
+        const size_t without = old.find(" WITHOUT ROWID");
+        ASSERT_NE(without, std::string::npos) << old;
+        old.erase(without);
+      }
+      old.replace(old.find(table), std::string(table).size(), std::string(table) + "_old");
+      ASSERT_TRUE((*db)
+                      ->ExecScript(fmt::format("{1}; INSERT INTO {0}_old SELECT * FROM {0};"
+                                               " DROP TABLE {0}; ALTER TABLE {0}_old RENAME TO {0}",
+                                               table, old))
+                      .ok())
+          << old;
+    }
+    ASSERT_TRUE((*db)
+                    ->ExecScript("CREATE INDEX payments_by_property ON payments(property_id, seq);"
+                                 " CREATE INDEX payments_by_date ON payments(date, counter);"
+                                 " DROP INDEX journal_by_date;"
+                                 " CREATE INDEX journal_by_date ON journal(date, counter);"
+                                 " DELETE FROM schema_version WHERE version > 2")
+                    .ok());
+    ASSERT_TRUE((*db)->Commit().ok());
+    const auto old = definitions(**db);
+    for (const auto& [name, sql] : old) EXPECT_EQ(sql.find("WITHOUT ROWID"), std::string::npos);
+    EXPECT_TRUE(old.contains("sqlite_autoindex_journal_lines_1"));
+    EXPECT_TRUE(old.contains("sqlite_autoindex_payments_2")) << "UNIQUE (fy, series, serial)";
+    EXPECT_EQ(rows(**db), before);
+  }
+  // verify reads such a file as it is.
+  ExpectReplayMatches();
+
+  Open();
+  ledgers_->Close();
+  ledgers_.reset();
+  {
+    auto db = store::sqlite::Database::Open(file, {.read_only = true});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const auto converted = definitions(**db);
+    for (const char* table : {"journal_lines", "pt_advance"}) {
+      ASSERT_TRUE(converted.contains(table));
+      EXPECT_NE(converted.at(table).find("WITHOUT ROWID"), std::string::npos)
+          << converted.at(table);
+    }
+    EXPECT_EQ(converted.at("payments").find("UNIQUE"), std::string::npos);
+    EXPECT_FALSE(converted.contains("payments_by_date"));
+    EXPECT_EQ(converted.at("payments_by_property"),
+              "CREATE INDEX payments_by_property ON payments(property_id, seq)");
+    EXPECT_EQ(converted.at("journal_by_date"), "CREATE INDEX journal_by_date ON journal(date)");
+    // Nothing left over: the five tables, the keys of payments and idempotency_keys, and the two
+    // indexes alone.
+    std::string names;
+    for (const auto& [name, sql] : converted) names += name + " ";
+    EXPECT_EQ(converted.size(), 5u + 2u + 2u) << names;
+    EXPECT_TRUE(converted.contains("sqlite_autoindex_payments_1")) << names;
+    EXPECT_EQ(rows(**db), before);
+    auto version = (*db)->QueryOne("SELECT MAX(version) FROM schema_version");
+    ASSERT_TRUE(version.ok() && *version);
+    EXPECT_EQ((**version).Int(0), ledger::LatestSchemaVersion());
+  }
+
+  Open();
+  // Receipts read back, a retry is still the same payment, and the series carry on.
+  auto got = Payments(*ledgers_).Get(kUlb, cheque->payment.receipt_no);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->status, "reversed");
+  auto of = Payments(*ledgers_).OfProperty(kUlb, property_);
+  ASSERT_TRUE(of.ok());
+  EXPECT_EQ(of->size(), 4u);
+  auto again = Collect(Input(100'00), "key-c1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->payment.receipt_no, c1->payment.receipt_no);
+  auto next = Collect(c2, "key-c2-3");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->payment.serial, 3);
+  // The day's books by counter: C1 took 100 + 250 in cash.
+  ASSERT_TRUE((*ledgers_->Ulb(kUlb))
+                  ->Read([&](store::Transaction& tx) -> Status {
+                    PALIKA_ASSIGN_OR_RETURN(Money cash, accounts::ExpectedCash(tx, Today(), "C1"));
+                    EXPECT_EQ(cash, Money::FromPaise(350'00));
+                    PALIKA_ASSIGN_OR_RETURN(auto reg, accounts::CollectionRegister(tx, Today()));
+                    EXPECT_EQ(reg.net, Money::FromPaise(350'00) + c2.amount + c2.amount);
+                    return Status::OK();
+                  })
+                  .ok());
   ExpectReplayMatches();
 }
 

@@ -220,9 +220,11 @@ void RegisterBillingProjections(ledger::Projections& p) {
              " surcharge_waived_paise INTEGER NOT NULL, PRIMARY KEY (property_id, fy, head))"
              " WITHOUT ROWID",
              "property_id, fy, head");
+  // pt_advance likewise, since schema migration 3: a payment that leaves an advance writes one
+  // B-tree, not two.
   p.AddTable("pt_advance",
              "CREATE TABLE IF NOT EXISTS pt_advance(property_id TEXT PRIMARY KEY,"
-             " advance_paise INTEGER NOT NULL)",
+             " advance_paise INTEGER NOT NULL) WITHOUT ROWID",
              "property_id");
   p.AddTable("pt_outages",
              "CREATE TABLE IF NOT EXISTS pt_outages(id TEXT PRIMARY KEY, from_date TEXT NOT NULL,"
