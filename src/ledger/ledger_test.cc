@@ -1123,6 +1123,44 @@ TEST_P(LedgerTest, SchemaVersionIsRecordedAndANewerOneIsRefused) {
       << l.status().ToString();
 }
 
+// Migration 3 on a ledger made before it, on either engine: the day indexes of the journal and
+// the payments (here on stand-in tables) are remade as this build defines them, once.
+TEST_P(LedgerTest, MigrationThreeRemakesTheDayIndexes) {
+  MakeThreeEntries();
+  auto db = Raw();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->ExecScript("CREATE TABLE journal(voucher_no INTEGER PRIMARY KEY, date TEXT NOT"
+                             " NULL, counter TEXT NOT NULL);"
+                             " CREATE INDEX journal_by_date ON journal(date, counter);"
+                             " CREATE TABLE payments(receipt_no TEXT PRIMARY KEY, date TEXT NOT"
+                             " NULL, counter TEXT NOT NULL);"
+                             " CREATE INDEX payments_by_date ON payments(date, counter);"
+                             " DELETE FROM schema_version WHERE version >= 3")
+                  .ok());
+  const std::string index_sql =
+      GetParam() == store::Engine::kPostgres
+          ? "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?"
+          : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?";
+  EXPECT_EQ(Count(*db, index_sql, {"journal_by_date"}), 1);
+  db.reset();
+  MustOpen(1h, false).reset();
+  db = Raw();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(Count(*db, "SELECT MAX(version) FROM schema_version"), LatestSchemaVersion());
+  // KvProjections defines neither: dropped, and not made again here.
+  EXPECT_EQ(Count(*db, index_sql, {"journal_by_date"}), 0);
+  EXPECT_EQ(Count(*db, index_sql, {"payments_by_date"}), 0);
+  ASSERT_TRUE(db->ExecScript("CREATE INDEX journal_by_date ON journal(date);"
+                             " DELETE FROM schema_version WHERE version >= 3")
+                  .ok());
+  db.reset();
+  MustOpen(1h, false).reset();
+  db = Raw();
+  ASSERT_TRUE(db);
+  // An index already on (date) alone is left as it is.
+  EXPECT_EQ(Count(*db, index_sql, {"journal_by_date"}), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, LedgerTest,
                          testing::Values(store::Engine::kSqlite, store::Engine::kPostgres),
                          [](const testing::TestParamInfo<store::Engine>& info) {
