@@ -96,6 +96,7 @@ void Router::AddRoute(std::string method, std::string_view pattern, Route route)
       if (!names.insert(std::string(name)).second) BadPattern(pattern, "repeated parameter name");
       segment.name = std::string(name);
     }
+    route.specificity.push_back(static_cast<int>(segment.kind));
     route.segments.push_back(std::move(segment));
   }
   // Two routes of one method that differ only in parameter names would be ambiguous.
@@ -117,40 +118,42 @@ void Router::AddRoute(std::string method, std::string_view pattern, Route route)
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string_view>& parts,
-                   std::map<std::string, std::string>* params, std::vector<int>* specificity) {
-  params->clear();
-  specificity->clear();
+                   std::map<std::string, std::string>* params) {
+  if (params != nullptr) params->clear();
   const auto& segments = route.segments;
   bool has_rest = !segments.empty() && segments.back().kind == SegmentKind::kRest;
   if (has_rest ? parts.size() < segments.size() : parts.size() != segments.size()) return false;
   for (size_t i = 0; i < segments.size(); ++i) {
     const Segment& segment = segments[i];
     std::string_view part = parts[i];
-    specificity->push_back(static_cast<int>(segment.kind));
     switch (segment.kind) {
       case SegmentKind::kLiteral:
         if (part != segment.literal) return false;
         break;
       case SegmentKind::kParam:
         if (part.empty()) return false;
-        (*params)[segment.name] = std::string(part);
+        if (params != nullptr) (*params)[segment.name] = std::string(part);
         break;
       case SegmentKind::kAffixed:
         if (part.size() <= segment.literal.size() + segment.suffix.size() ||
             !part.starts_with(segment.literal) || !part.ends_with(segment.suffix)) {
           return false;
         }
-        (*params)[segment.name] = std::string(part.substr(
-            segment.literal.size(), part.size() - segment.literal.size() - segment.suffix.size()));
+        if (params != nullptr) {
+          (*params)[segment.name] =
+              std::string(part.substr(segment.literal.size(), part.size() - segment.literal.size() -
+                                                                  segment.suffix.size()));
+        }
         break;
       case SegmentKind::kRest: {
         std::string rest;
         for (size_t k = i; k < parts.size(); ++k) {
           if (parts[k].empty()) return false;
+          if (params == nullptr) continue;
           if (k > i) rest += '/';
           rest += parts[k];
         }
-        (*params)[segment.name] = std::move(rest);
+        if (params != nullptr) (*params)[segment.name] = std::move(rest);
         break;
       }
     }
@@ -168,32 +171,28 @@ const Router::Route* Router::Find(Request& request, Response* refusal) const {
   }
 
   std::vector<std::string_view> parts = SplitPath(request.path);
+  // The most specific route of the method that matches (segment by segment: the route's kinds
+  // compared in order); a route no more specific than the best so far is not even matched.
   const Route* best = nullptr;
-  std::vector<int> best_specificity;
-  std::map<std::string, std::string> best_params;
-  std::set<std::string> allowed;
-  std::map<std::string, std::string> params;
-  std::vector<int> specificity;
   for (bool head_as_get : {false, true}) {
     for (const Route& route : routes_) {
-      if (!Match(route, parts, &params, &specificity)) continue;
-      if (!head_as_get) {
-        allowed.insert(route.method);
-        if (route.method == "GET") allowed.insert("HEAD");
-      }
       bool method_ok = head_as_get ? (request.method == "HEAD" && route.method == "GET")
                                    : route.method == request.method;
-      if (method_ok && (best == nullptr || specificity > best_specificity)) {
-        best = &route;
-        best_specificity = specificity;
-        best_params = params;
-      }
+      if (!method_ok || (best != nullptr && !(route.specificity > best->specificity))) continue;
+      if (Match(route, parts, nullptr)) best = &route;
     }
     // An explicit HEAD route wins over answering HEAD with the GET handler.
     if (best != nullptr || request.method != "HEAD") break;
   }
 
   if (best == nullptr) {
+    // The methods of the routes whose pattern matches, for 405's Allow (or a 404 if none).
+    std::set<std::string> allowed;
+    for (const Route& route : routes_) {
+      if (!Match(route, parts, nullptr)) continue;
+      allowed.insert(route.method);
+      if (route.method == "GET") allowed.insert("HEAD");
+    }
     if (allowed.empty()) {
       *refusal = Response::Error(Status::NotFound(
           "not_found",
@@ -218,7 +217,7 @@ const Router::Route* Router::Find(Request& request, Response* refusal) const {
   }
 
   request.route = best->pattern;
-  request.params = std::move(best_params);
+  Match(*best, parts, &request.params);
   return best;
 }
 

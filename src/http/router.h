@@ -80,7 +80,8 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;  // one of the two
+    std::vector<int> specificity;  // the segments' kinds: the larger, the more specific
+    Handler handler;               // one of the two
     AsyncHandler async_handler;
   };
 
@@ -88,9 +89,10 @@ class Router {
   // The route for request (filling its path, query, params and route), or null with the answer
   // that refuses it (400, 404 or 405) in *refusal.
   const Route* Find(Request& request, Response* refusal) const;
-  // True if route matches path segments; fills params and the specificity (per segment kind).
+  // True if route matches path segments; fills params unless it is null (Find tries every route
+  // without allocating, and fills the parameters of the one it chose).
   static bool Match(const Route& route, const std::vector<std::string_view>& parts,
-                    std::map<std::string, std::string>* params, std::vector<int>* specificity);
+                    std::map<std::string, std::string>* params);
 
   std::vector<Route> routes_;
 };
