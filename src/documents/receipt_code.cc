@@ -235,19 +235,12 @@ Result<std::string> EncodeReceiptCode(const ReceiptCodeFields& fields,
             " की कुंजी से ही हस्ताक्षर हो सकते हैं, " + receipt_key.name() + " से नहीं");
   }
   const std::string text = SignedText(fields);
-  // Sign as a signed note and take the signature from its one signature line:
-  // "— <name> base64(key hash || signature)\n".
-  PALIKA_ASSIGN_OR_RETURN(std::string note, receipt_key.Sign(text));
-  const std::string_view sig_line = std::string_view(note).substr(text.size() + 1);
-  const size_t space = sig_line.rfind(' ');
-  std::optional<std::string> sig;
-  if (space != std::string_view::npos && sig_line.ends_with('\n')) {
-    sig = Base64Decode(sig_line.substr(space + 1, sig_line.size() - space - 2));
+  // The signature a signed note of the text would carry: key hash || Ed25519 signature.
+  PALIKA_ASSIGN_OR_RETURN(std::string sig, receipt_key.SignatureBytes(text));
+  if (sig.size() != kKeyHashBytes + kSignatureBytes) {
+    return Status::Internal("a note's signature is not one key hash and one Ed25519 signature");
   }
-  if (!sig || sig->size() != kKeyHashBytes + kSignatureBytes) {
-    return Status::Internal("a signed note did not end in one Ed25519 signature line");
-  }
-  return Base64UrlEncode(text + *sig);
+  return Base64UrlEncode(text + sig);
 }
 
 Result<VerifiedReceipt> VerifyReceiptCode(std::string_view code,

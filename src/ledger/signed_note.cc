@@ -324,7 +324,12 @@ Result<NoteSigner> NoteSigner::WithName(std::string_view name) const {
                                          crypto_sign_SEEDBYTES));
 }
 
-Result<std::string> NoteSigner::Sign(std::string_view text) const {
+std::string_view NoteSigner::public_key() const {
+  return std::string_view(reinterpret_cast<const char*>(secret_key_.data()) + crypto_sign_SEEDBYTES,
+                          crypto_sign_PUBLICKEYBYTES);
+}
+
+Result<std::string> NoteSigner::SignatureBytes(std::string_view text) const {
   if (!text.ends_with('\n')) {
     return Status::InvalidArgument("malformed_note", "a note's text must end with a newline");
   }
@@ -335,8 +340,16 @@ Result<std::string> NoteSigner::Sign(std::string_view text) const {
   if (!SodiumReady()) {
     return Status::Internal("libsodium could not be initialised");
   }
-  std::array<uint8_t, crypto_sign_BYTES> sig{};
-  crypto_sign_detached(sig.data(), nullptr, U(text), text.size(), secret_key_.data());
+  std::string out = BigEndian32(key_hash_);
+  out.resize(out.size() + crypto_sign_BYTES);
+  crypto_sign_detached(
+      reinterpret_cast<unsigned char*>(out.data()) + out.size() - crypto_sign_BYTES, nullptr,
+      U(text), text.size(), secret_key_.data());
+  return out;
+}
+
+Result<std::string> NoteSigner::Sign(std::string_view text) const {
+  PALIKA_ASSIGN_OR_RETURN(std::string signature, SignatureBytes(text));
   std::string note;
   note.reserve(text.size() + name_.size() + 128);
   note.append(text);
@@ -344,8 +357,7 @@ Result<std::string> NoteSigner::Sign(std::string_view text) const {
   note.append(kSignaturePrefix);
   note.append(name_);
   note.push_back(' ');
-  note.append(Base64Encode(BigEndian32(key_hash_) +
-                           std::string(reinterpret_cast<const char*>(sig.data()), sig.size())));
+  note.append(Base64Encode(signature));
   note.push_back('\n');
   return note;
 }

@@ -64,6 +64,8 @@ class NoteSigner {
   const std::string& name() const { return name_; }
   uint32_t key_hash() const { return key_hash_; }
   NoteVerifier Verifier() const;
+  // The 32-byte Ed25519 public key (Verifier().public_key() without building a verifier).
+  std::string_view public_key() const;
   // The same Ed25519 key under another name (so another key hash), e.g. one node key signing
   // several logs each under the log's own name. InvalidArgument for a bad name.
   Result<NoteSigner> WithName(std::string_view name) const;
@@ -72,6 +74,10 @@ class NoteSigner {
   // characters other than newline (InvalidArgument otherwise). Ed25519 is deterministic: the same
   // key and text always give the same note.
   Result<std::string> Sign(std::string_view text) const;
+  // What Sign's signature line carries for `text`, unencoded: the 4-byte big-endian key hash and
+  // the 64-byte Ed25519 signature (for formats that embed a note's signature, e.g. receipt codes).
+  // The same checks and errors as Sign.
+  Result<std::string> SignatureBytes(std::string_view text) const;
 
  private:
   NoteSigner(std::string name, const std::array<uint8_t, 32>& seed);

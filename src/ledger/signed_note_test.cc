@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/encoding.h"
+
 namespace palika::ledger {
 namespace {
 
@@ -96,6 +98,21 @@ TEST(SignedNote, SignerKeysDeriveTheirPublishedVerifierKeys) {
 TEST(SignedNote, SigningReproducesThePublishedNoteExactly) {
   NoteSigner signer = MustSigner(kPeterSkey);
   EXPECT_EQ(MustSign(signer, kText), PeterNote());
+}
+
+TEST(SignedNote, SignatureBytesAreWhatThePublishedNotesSignatureLineCarries) {
+  const NoteSigner signer = MustSigner(kPeterSkey);
+  Result<std::string> bytes = signer.SignatureBytes(kText);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  // "— PeterNeumann base64(key hash || signature)\n"
+  const std::string_view line = kPeterSig;
+  const std::string_view encoded =
+      line.substr(line.rfind(' ') + 1, line.size() - line.rfind(' ') - 2);
+  EXPECT_EQ(Base64Encode(*bytes), encoded);
+  EXPECT_EQ(signer.public_key(), signer.Verifier().public_key());
+  Result<std::string> bad = signer.SignatureBytes("no newline");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), "malformed_note");
 }
 
 TEST(SignedNote, OpensThePublishedNote) {

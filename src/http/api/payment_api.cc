@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -248,19 +249,25 @@ Result<std::string> ReceiptCodeOf(const documents::Receipt& receipt,
                                   const ledger::NoteSigner& node_key) {
   // Deriving a ULB's receipt key (an Ed25519 key pair from the node's seed) cost as much as the
   // signature itself on every payment: derived keys are kept, by node public key and ULB.
+  // (Shared, not copied: a copy of a key is a string and 64 secret bytes more on every receipt.)
   static std::mutex mu;
-  static std::map<std::string, ledger::NoteSigner> derived;  // guarded by mu
-  std::string id = node_key.Verifier().public_key() + receipt.ulb_code;
-  std::optional<ledger::NoteSigner> key;
+  static std::map<std::string, std::shared_ptr<const ledger::NoteSigner>, std::less<>>
+      derived;  // guarded by mu
+  std::string id;
+  id.reserve(node_key.public_key().size() + receipt.ulb_code.size());
+  id.append(node_key.public_key()).append(receipt.ulb_code);
+  std::shared_ptr<const ledger::NoteSigner> key;
   {
     std::lock_guard lk(mu);
     if (auto it = derived.find(id); it != derived.end()) key = it->second;
   }
   if (!key) {
-    PALIKA_ASSIGN_OR_RETURN(key, documents::ReceiptSigner(node_key, receipt.ulb_code));
+    PALIKA_ASSIGN_OR_RETURN(ledger::NoteSigner made,
+                            documents::ReceiptSigner(node_key, receipt.ulb_code));
+    key = std::make_shared<const ledger::NoteSigner>(std::move(made));
     std::lock_guard lk(mu);
     if (derived.size() >= 1024) derived.clear();  // bounded: a state has a few hundred ULBs
-    derived.emplace(std::move(id), *key);
+    derived.emplace(std::move(id), key);
   }
   return documents::MakeReceiptCode(receipt, *key);
 }
