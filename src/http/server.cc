@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
@@ -38,6 +39,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -99,6 +101,81 @@ std::string MethodLabel(std::string_view method) {
 
 bool IsApiPath(std::string_view path) {
   return path == "/api" || path.starts_with("/api/") || path.starts_with("/api?");
+}
+
+// The headers every response carries unless its handler set them (in this order).
+constexpr std::pair<std::string_view, std::string_view> kDefaultHeaders[] = {
+    {"Content-Security-Policy", kContentSecurityPolicy},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+};
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && beast::iequals(a, b);
+}
+
+// A header value as Beast stores it: without spaces and tabs around it.
+std::string_view TrimmedValue(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+// A response's status line and headers, byte for byte as Beast writes them for the same
+// response: a handler's headers in order, Content-Type, the default headers it did not set,
+// Cache-Control: no-store when `no_store` (unless set), Connection when keep_alive and the
+// version need it, and Content-Length (of the body) when `with_length`. One string for one write
+// instead of Beast's allocation per field and its buffer sequences. nullopt when a handler set a
+// header that Beast would merge or replace (Content-Type, Content-Length, Transfer-Encoding,
+// Connection): the caller leaves those to Beast.
+std::optional<std::string> FormatResponseHead(const Response& response, unsigned version,
+                                              bool keep_alive, bool no_store, bool with_length) {
+  bool has_default[std::size(kDefaultHeaders)] = {};
+  bool has_cache_control = false;
+  size_t size = 96 + response.content_type.size();
+  for (const auto& [name, value] : response.headers) {
+    if (EqualsIgnoringCase(name, "Content-Type") || EqualsIgnoringCase(name, "Content-Length") ||
+        EqualsIgnoringCase(name, "Transfer-Encoding") || EqualsIgnoringCase(name, "Connection")) {
+      return std::nullopt;
+    }
+    for (size_t i = 0; i < std::size(kDefaultHeaders); ++i) {
+      has_default[i] = has_default[i] || EqualsIgnoringCase(name, kDefaultHeaders[i].first);
+    }
+    has_cache_control = has_cache_control || EqualsIgnoringCase(name, "Cache-Control");
+    size += name.size() + value.size() + 4;
+  }
+  for (const auto& [name, value] : kDefaultHeaders) size += name.size() + value.size() + 4;
+  std::string out;
+  out.reserve(size);
+  const int status = response.status;  // 200-599 (WriteResponse has checked)
+  out.append("HTTP/");
+  out.push_back(static_cast<char>('0' + version / 10));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + version % 10));
+  out.push_back(' ');
+  out.push_back(static_cast<char>('0' + status / 100));
+  out.push_back(static_cast<char>('0' + (status / 10) % 10));
+  out.push_back(static_cast<char>('0' + status % 10));
+  out.push_back(' ');
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  auto field = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(TrimmedValue(value)).append("\r\n");
+  };
+  for (const auto& [name, value] : response.headers) field(name, value);
+  if (!response.content_type.empty()) field("Content-Type", response.content_type);
+  for (size_t i = 0; i < std::size(kDefaultHeaders); ++i) {
+    if (!has_default[i]) field(kDefaultHeaders[i].first, kDefaultHeaders[i].second);
+  }
+  if (no_store && !has_cache_control) field("Cache-Control", "no-store");
+  // HTTP/1.1 keeps the connection unless told; 1.0 closes it unless told.
+  if (version >= 11 && !keep_alive) field("Connection", "close");
+  if (version < 11 && keep_alive) field("Connection", "keep-alive");
+  if (with_length) field("Content-Length", std::to_string(response.body.size()));
+  out.append("\r\n");
+  return out;
 }
 
 bool HasUnsafeHeaderChars(std::string_view text) {
@@ -208,7 +285,7 @@ class Server::Impl {
   // Writes response (or a 500 if it is not safe to send), moving its body out; returns the
   // status sent.
   asio::awaitable<int> WriteResponse(Connection& connection, Response& response, unsigned version,
-                                     bool keep_alive, bool head, std::string_view path,
+                                     bool keep_alive, bool head_request, std::string_view path,
                                      beast::error_code* ec);
   asio::awaitable<void> LingeringClose(Connection& connection);
 
@@ -636,8 +713,9 @@ asio::awaitable<bool> Server::Impl::ServeOne(Connection& connection, beast::flat
 }
 
 asio::awaitable<int> Server::Impl::WriteResponse(Connection& connection, Response& response,
-                                                 unsigned version, bool keep_alive, bool head,
-                                                 std::string_view path, beast::error_code* ec) {
+                                                 unsigned version, bool keep_alive,
+                                                 bool head_request, std::string_view path,
+                                                 beast::error_code* ec) {
   Response* out = &response;
   Response replacement;
   bool unsafe =
@@ -653,34 +731,45 @@ asio::awaitable<int> Server::Impl::WriteResponse(Connection& connection, Respons
     out = &replacement;
   }
 
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out->status), version};
-  for (const auto& [name, value] : out->headers) res.insert(name, value);
-  if (!out->content_type.empty()) res.set(bhttp::field::content_type, out->content_type);
-  // Field lookups are case-insensitive, so a handler's own value (e.g. a CSP with a nonce) wins.
-  auto set_default = [&res](std::string_view name, std::string_view value) {
-    if (res.find(name) == res.end()) res.set(name, value);
-  };
-  set_default("Content-Security-Policy", kContentSecurityPolicy);
-  set_default("X-Content-Type-Options", "nosniff");
-  set_default("X-Frame-Options", "DENY");
-  set_default("Referrer-Policy", "no-referrer");
-  // API answers are personal and current: never cache them. Nor errors we make ourselves.
-  if (IsApiPath(path) || out->status >= 400) set_default("Cache-Control", "no-store");
-  res.keep_alive(keep_alive);
-
   const bool no_body = out->status == 204 || out->status == 304;
+  const bool api = IsApiPath(path) || out->status >= 400;
+  // HEAD: the length the GET body would have, and no body; 204 and 304: neither.
+  std::optional<std::string> head =
+      FormatResponseHead(*out, version, keep_alive, api, head_request || !no_body);
+  std::string body;
   if (head) {
-    // HEAD: the length the GET body would have, and no body.
-    res.content_length(out->body.size());
-  } else if (no_body) {
-    res.content_length(boost::none);
+    if (!head_request && !no_body) body = std::move(out->body);
   } else {
-    res.body() = std::move(out->body);
-    res.prepare_payload();
+    // A handler set a header this writer leaves to Beast (Content-Length, Connection, ...).
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out->status), version};
+    for (const auto& [name, value] : out->headers) res.insert(name, value);
+    if (!out->content_type.empty()) res.set(bhttp::field::content_type, out->content_type);
+    // Field lookups are case-insensitive, so a handler's own value (e.g. a CSP with a nonce)
+    // wins.
+    auto set_default = [&res](std::string_view name, std::string_view value) {
+      if (res.find(name) == res.end()) res.set(name, value);
+    };
+    for (const auto& [name, value] : kDefaultHeaders) set_default(name, value);
+    // API answers are personal and current: never cache them. Nor errors we make ourselves.
+    if (api) set_default("Cache-Control", "no-store");
+    res.keep_alive(keep_alive);
+    if (head_request) {
+      // HEAD: the length the GET body would have, and no body.
+      res.content_length(out->body.size());
+    } else if (no_body) {
+      res.content_length(boost::none);
+    } else {
+      res.body() = std::move(out->body);
+      res.prepare_payload();
+    }
+    connection.stream.expires_after(options_.write_timeout);
+    auto [write_ec, n] = co_await bhttp::async_write(connection.stream, res, kTuple);
+    *ec = write_ec;
+    co_return out->status;
   }
-
   connection.stream.expires_after(options_.write_timeout);
-  auto [write_ec, n] = co_await bhttp::async_write(connection.stream, res, kTuple);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(*head), asio::buffer(body)};
+  auto [write_ec, n] = co_await asio::async_write(connection.stream, buffers, kTuple);
   *ec = write_ec;
   co_return out->status;
 }

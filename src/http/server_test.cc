@@ -78,6 +78,25 @@ class ServerTest : public ::testing::Test {
       later_.push_back({request.body, std::move(respond)});
     });
     router_.AddAsync("GET", "/api/v1/never", [](Request&, Respond) {});
+    // Headers of its own: defaults it overrides (in another case), a padded value, a cookie.
+    router_.Add("GET", "/own-headers", [](Request&) {
+      return Response::Text(200, "ok")
+          .With("x-frame-options", "SAMEORIGIN")
+          .With("X-Padded", " \tpadded value\t ")
+          .With("Cache-Control", "private")
+          .With("Set-Cookie", "a=b; HttpOnly");
+    });
+    // Headers the writer leaves to Beast, which replaces or merges them.
+    router_.Add("GET", "/api/v1/own-framing", [](Request&) {
+      return Response::Text(200, "a,b\n", "text/csv")
+          .With("content-type", "text/plain")
+          .With("Connection", "keep-alive");
+    });
+    router_.Add("DELETE", "/api/v1/nothing", [](Request&) {
+      Response none;
+      none.status = 204;
+      return none;
+    });
   }
 
   // Waits until `n` /later requests are held (false after 5 s).
@@ -229,6 +248,64 @@ TEST_F(ServerTest, EveryResponseCarriesSecurityHeaders) {
   ClientResponse page = client.Request("GET", "/page");
   EXPECT_EQ(page.Header("cache-control"), "");
   EXPECT_EQ(page.body, "<p>नमस्ते</p>");
+}
+
+// What goes on the wire, byte for byte: the status line, the handler's headers in order, then
+// Content-Type, the security headers, Cache-Control, Connection and Content-Length; a client
+// (or a cache, or a proxy) that sees the bytes sees them as they always were.
+TEST_F(ServerTest, ResponsesAreWrittenByteForByte) {
+  TestClient client = Client();
+  constexpr std::string_view kSecurity =
+      "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+      "form-action 'self'\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "X-Frame-Options: DENY\r\n"
+      "Referrer-Policy: no-referrer\r\n";
+  const std::string json_body = R"({"ulb":"1","id":"2","q":""})";
+  // An API answer on HTTP/1.1, then one that closes the connection.
+  EXPECT_EQ(client.SendRaw("GET /api/v1/ulbs/1/properties/2 HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /api/v1/ulbs/1/properties/2 HTTP/1.1\r\nHost: x\r\n"
+                           "Connection: close\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + std::string(kSecurity) +
+                "Cache-Control: no-store\r\nContent-Length: " + std::to_string(json_body.size()) +
+                "\r\n\r\n" + json_body + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                std::string(kSecurity) +
+                "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: " +
+                std::to_string(json_body.size()) + "\r\n\r\n" + json_body);
+  // HTTP/1.0: kept alive only when asked; HEAD has the length and no body.
+  const std::string page = "<p>नमस्ते</p>";
+  EXPECT_EQ(
+      client.SendRaw("GET /page HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                     "HEAD /page HTTP/1.0\r\n\r\n"),
+      "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n" + std::string(kSecurity) +
+          "Connection: keep-alive\r\nContent-Length: " + std::to_string(page.size()) + "\r\n\r\n" +
+          page + "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n" +
+          std::string(kSecurity) + "Content-Length: " + std::to_string(page.size()) + "\r\n\r\n");
+  // A handler's own headers come first, as given (values trimmed), and win over the defaults.
+  EXPECT_EQ(client.SendRaw("GET /own-headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nx-frame-options: SAMEORIGIN\r\nX-Padded: padded value\r\n"
+            "Cache-Control: private\r\nSet-Cookie: a=b; HttpOnly\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'\r\nX-Content-Type-Options: nosniff\r\n"
+            "Referrer-Policy: no-referrer\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+  // A handler's Content-Type and Connection give way to the response's own.
+  EXPECT_EQ(
+      client.SendRaw("GET /api/v1/own-framing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\n" + std::string(kSecurity) +
+          "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: 4\r\n\r\na,b\n");
+  // 204: no Content-Type, no Content-Length, no body.
+  EXPECT_EQ(
+      client.SendRaw("DELETE /api/v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      "HTTP/1.1 204 No Content\r\n" + std::string(kSecurity) +
+          "Cache-Control: no-store\r\nConnection: close\r\n\r\n");
+  // Errors are never cached, API or not.
+  const std::string not_found =
+      client.SendRaw("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(not_found.starts_with(
+      "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n" + std::string(kSecurity) +
+      "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: "))
+      << not_found;
 }
 
 TEST_F(ServerTest, ThrowingHandlerIs500JsonAndTheServerLivesOn) {
