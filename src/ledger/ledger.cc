@@ -934,7 +934,15 @@ Result<CommitResult> Ledger::RunCommand(Command& command, int64_t now_us) {
 }
 
 Status Ledger::AppendEvent(const std::string& actor, const Event& event, int64_t now_us) {
-  PALIKA_ASSIGN_OR_RETURN(std::string payload, CanonicalJson(event.payload));
+  std::string payload;
+  if (event.canonical.empty()) {
+    PALIKA_ASSIGN_OR_RETURN(payload, CanonicalJson(event.payload));
+  } else {
+    payload = event.canonical;
+#ifndef NDEBUG
+    PALIKA_ASSERT(CanonicalJson(event.payload).value() == payload);
+#endif
+  }
   Entry e{options_.ulb, options_.origin, next_seq_, now_us, actor, event.type, std::move(payload)};
   PALIKA_RETURN_IF_ERROR(writer_db_->Exec(
       "INSERT INTO ledger_entries(origin, seq, ulb, time_us, actor, type, payload) "

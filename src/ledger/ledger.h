@@ -71,6 +71,9 @@ namespace palika::ledger {
 struct Event {
   std::string type;
   boost::json::object payload;
+  // CanonicalJson(payload), when decide has it already (computed off the writer: the yearly
+  // demand's priced batches); empty: the writer computes it. Debug builds check they agree.
+  std::string canonical = {};
 };
 
 // What decide concluded: the events to append (possibly none) and the answer for the caller.
