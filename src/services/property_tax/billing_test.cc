@@ -10,6 +10,8 @@
 
 #include <array>
 #include <fstream>
+#include <map>
+#include <thread>
 
 #include "core/json.h"
 #include "ledger/migrations.h"
@@ -641,6 +643,122 @@ TEST_F(BillingLedger, BatchDemandEventsWriteTheRowsOfPerPropertyEvents) {
   EXPECT_EQ(batched, rows("0269"));
   CloseAndVerify();
   ExpectReplayMatches("0269", dir_ / "ulb" / "0269.db", UlbTables());
+}
+
+// The raise prices its batches ahead on read snapshots, and the writer uses one only while it is
+// current (demand.h). The log must be what the writer pricing every batch writes: ULB 0152 raises
+// with batches priced ahead, ULB 0269 (the same properties, returns and advances) with the writer
+// pricing each; their entries match byte for byte (but for their times) and both replay exactly.
+TEST_F(BillingLedger, DemandPricedAheadWritesTheEntriesTheWriterWould) {
+  registry::Registry reg(*ledgers_);
+  std::vector<SampleWard> wards;
+  for (auto [n, name, hi, zone] :
+       {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
+        std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
+    ASSERT_TRUE(reg.AddWard("test", "0269", {n, name, hi, zone}).ok());
+    wards.push_back({n, name, hi});
+  }
+  PropertySamples samples(152, wards);
+  std::vector<PropertyDetails> details;
+  for (int i = 0; i < 300; ++i) details.push_back(samples.Next());
+  std::map<std::string, uint64_t> before;
+  for (const std::string ulb : {kUlb, "0269"}) {
+    auto ids = PropertyRegister(*ledgers_).RegisterBatch(ulb, "usr_test", details);
+    ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+    ASSERT_TRUE(billing_->SetRates(ulb, ctx_, DemoRateTable(Fy("2026-27")), "Resolution 12").ok());
+    // Advances (credited to the demand beside a journal) and a return.
+    for (size_t i : {5u, 77u, 150u, 299u}) {
+      ledger::Command c;
+      c.actor = "usr_test";
+      c.decide = [id = (*ids)[i], i](store::Transaction&, int64_t) -> Result<ledger::Decision> {
+        ledger::Decision d;
+        d.events.push_back(
+            {kAdvanceTest, {{"v", 1}, {"property_id", id}, {"paise", int64_t(i) * 10'000}}});
+        return d;
+      };
+      ASSERT_TRUE((*ledgers_->Ulb(ulb))->Submit(std::move(c)).ok());
+    }
+    ReturnInput in{(*ids)[10], Fy("2026-27"), "owner", std::nullopt,
+                   std::vector<FloorInput>{{0, 450, "rcc", "residential", "self"}}};
+    ASSERT_TRUE(billing_->FileReturn(ulb, ctx_, in).ok());
+    before[ulb] = Entries(ulb);
+  }
+  DemandOptions options;
+  options.batch = 16;
+  auto ahead = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(ahead.ok()) << ahead.status().ToString();
+  options.price_ahead = false;
+  auto writer = RaiseDemand(*ledgers_, "0269", "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(ahead->raised, 300);
+  EXPECT_GT(ahead->priced_ahead, 0);
+  EXPECT_EQ(writer->priced_ahead, 0);
+  EXPECT_EQ(ahead->total, writer->total);
+
+  auto entries = [&](const std::string& ulb) {
+    std::vector<std::string> out;
+    EXPECT_TRUE((*ledgers_->Ulb(ulb))
+                    ->Read([&](store::Transaction& tx) -> Status {
+                      return tx.ForEach(
+                          "SELECT actor, type, payload FROM ledger_entries WHERE seq > ?"
+                          " ORDER BY seq",
+                          {static_cast<int64_t>(before[ulb])}, [&](const store::Row& r) {
+                            out.push_back(r.Text(0) + " " + r.Text(1) + " " + r.Text(2));
+                            return true;
+                          });
+                    })
+                    .ok());
+    return out;
+  };
+  const std::vector<std::string> written = entries(kUlb);
+  EXPECT_EQ(written.size(), 19u + 2 * 4);  // 300 / 16 batches, an entry and a journal an advance
+  EXPECT_EQ(written, entries("0269"));
+  CloseAndVerify();
+  ExpectReplayMatches("0269", dir_ / "ulb" / "0269.db", UlbTables());
+}
+
+// A batch priced ahead of the writer, then changed by another command before the writer got to
+// it (a return filed meanwhile), is priced again by the writer: the demand follows the return.
+TEST_F(BillingLedger, ABatchPricedAheadIsPricedAgainWhenAnotherCommandChangedIt) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(Register());
+  MustSetRates("2026-27");
+  ReturnInput in{"", Fy("2026-27"), "owner", std::nullopt,
+                 std::vector<FloorInput>{{0, 400, "rcc", "residential", "self"}}};
+  Money filed_total;
+  DemandOptions options;
+  options.batch = 1;
+  options.progress = [&](int64_t done, int64_t) {
+    if (done != 1) return;
+    // The pricer prices the next batches meanwhile; then their properties change.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (int i = 3; i < 7; ++i) {
+      in.property_id = ids[static_cast<size_t>(i)];
+      auto r = billing_->FileReturn(kUlb, ctx_, in);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      filed_total = Money::FromPaise(r->assessment.at("total_paise").as_int64());
+    }
+  };
+  auto run = RaiseDemand(*ledgers_, kUlb, "usr_test", Fy("2026-27"), options);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->raised, 12);
+  ASSERT_TRUE((*ledgers_->Ulb(kUlb))
+                  ->Read([&](store::Transaction& tx) -> Status {
+                    for (size_t i = 0; i < ids.size(); ++i) {
+                      auto r = tx.QueryOne(
+                          "SELECT source, total_paise FROM pt_demands WHERE property_id = ?",
+                          {ids[i]});
+                      EXPECT_TRUE(r.ok() && *r);
+                      const bool returned = i >= 3 && i < 7;
+                      EXPECT_EQ((*r)->Text(0), returned ? "return" : "register") << i;
+                      if (returned) {
+                        EXPECT_EQ((*r)->Int(1), filed_total.paise()) << i;
+                      }
+                    }
+                    return Status::OK();
+                  })
+                  .ok());
+  CloseAndVerify();
 }
 
 // Files written before schema migration 2 hold pt_account, pt_demands and property_floors as

@@ -1,8 +1,13 @@
 #include "services/property_tax/demand.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -26,8 +31,11 @@ namespace {
 constexpr char kRaised[] = "demand.raised";
 constexpr int64_t kEventVersion = 1;       // one property (demand.h)
 constexpr int64_t kBatchEventVersion = 2;  // a batch of properties
-// Commands of one raise submitted at a time (RaiseDemand).
+// Commands of one raise submitted at a time, and batches priced ahead of the writer (RaiseDemand).
 constexpr int kCommandsInFlight = 2;
+constexpr size_t kPricedAhead = 4;
+// Priced batches in a row found stale after which the writer prices the rest itself.
+constexpr int kMaxStalePriced = 4;
 
 Status RateTableMissing(FinancialYear fy) {
   return Status::NotFound(
@@ -488,6 +496,61 @@ json::object DemandProgressJson(const DemandProgress& p) {
           {"total_demand_paise", p.total.paise()}};
 }
 
+namespace {
+
+// A batch priced ahead of the writer on a read snapshot (RaiseDemand): DecideBatch's decision for
+// the properties after `after`, as the writer would decide it if nothing but this raise's own
+// entries were appended after the snapshot's last entry `seen_seq` and the day is still `today`.
+struct PricedBatch {
+  int64_t after = 0;
+  int64_t seen_seq = 0;
+  CivilDate today;
+  Decision decision;
+  BatchOutcome outcome;
+  std::vector<std::string> payloads;  // each event's payload as the ledger stores it
+};
+
+// An entry one of this raise's commands appended (or was about to: a command that failed leaves
+// none, and a later command may have taken its number).
+struct OwnEntry {
+  int64_t time_us = 0;
+  std::string type;
+  std::string payload;
+};
+
+const std::string* TextOf(const store::Value& v) { return std::get_if<std::string>(&v); }
+
+// Whether every entry after `seen_seq` is one this raise wrote, byte for byte: then the state
+// differs from the snapshot at `seen_seq` only by other batches' demands (batches never share a
+// property), and what was priced on it is what pricing now would give. Sets `last_seq` to the
+// last entry read.
+Result<bool> OnlyOwnEntriesAfter(Transaction& tx, const std::string& origin,
+                                 const std::string& actor, int64_t seen_seq,
+                                 const std::map<int64_t, OwnEntry>& own, int64_t& last_seq) {
+  bool own_only = true;
+  last_seq = seen_seq;
+  PALIKA_RETURN_IF_ERROR(tx.ForEach(
+      "SELECT seq, time_us, actor, type, payload FROM ledger_entries WHERE origin = ? AND seq > ?"
+      " ORDER BY seq",
+      {origin, seen_seq}, [&](const store::Row& r) {
+        auto it = own.find(r.Int(0));
+        const std::string* row_actor = TextOf(r.at(2));
+        const std::string* type = TextOf(r.at(3));
+        const std::string* payload = TextOf(r.at(4));
+        if (it == own.end() || r.Int(1) != it->second.time_us || !row_actor ||
+            *row_actor != actor || !type || *type != it->second.type || !payload ||
+            *payload != it->second.payload) {
+          own_only = false;
+          return false;
+        }
+        last_seq = r.Int(0);
+        return true;
+      }));
+  return own_only;
+}
+
+}  // namespace
+
 Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb,
                               const std::string& actor, FinancialYear fy,
                               const DemandOptions& options) {
@@ -504,69 +567,245 @@ Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb
     total_properties = n ? n->Int(0) : 0;
     return Status::OK();
   }));
-  // kCommandsInFlight commands are submitted at a time, so that the writer decides the next batch
-  // while the last one's WAL is synced (ledger.h) instead of idling through every fsync. Each
-  // command takes the batch after the one decided before it (the writer runs decides one at a
-  // time, in order), so the batches follow each other in register order as they did one by one.
+  // Two threads and the writer. A pricer thread prices the next batches (reading the register,
+  // returns, advances and rates, and computing the bills: a third of the writer's work when it
+  // did it) on read snapshots, up to kPricedAhead ahead. This thread keeps kCommandsInFlight
+  // commands submitted, so that the writer decides the next batch while the last one's WAL is
+  // synced (ledger.h). Each command's decide, on the writer, takes the batch after the one decided
+  // before it (decides run one at a time, in order, so batches follow each other in register
+  // order), and uses the priced one only if nothing but this raise's own entries was appended
+  // since its snapshot (OnlyOwnEntriesAfter) on the same day; otherwise, and when nothing was
+  // priced, it prices the batch itself with the same DecideBatch. Either way the writer's decide
+  // returns the same events, and decide -> events -> apply stays the one write path.
+  const int64_t batch = options.batch;
   std::mutex mu;
-  int64_t after = 0;                   // guarded by mu: the last property a decided command took
-  bool ended = false;                  // guarded by mu: a command found fewer than a batch after it
-  Status failed;                       // guarded by mu: the first command that failed
-  std::vector<BatchOutcome> outcomes;  // guarded by mu: in the order they were decided
-  DemandRun run;                       // guarded by mu: the counts so far (for progress)
-  auto submit_until_done = [&] {
+  std::condition_variable cv;
+  // Guarded by mu, the writer's side: the last property a decided command took; whether a
+  // command found fewer than a batch after it; the first command that failed.
+  int64_t after = 0;
+  bool ended = false;
+  Status failed;
+  // Guarded by mu, the pricer's side: batches priced, in order; the property the next one starts
+  // after; whether it found the end (or could not read: the writer then prices the rest itself
+  // and answers the error, if it persists); a count that changes when the writer discards what
+  // was priced (its own pricing ended a batch elsewhere), so a batch priced meanwhile is dropped.
+  std::deque<PricedBatch> priced;
+  int64_t price_after = 0;
+  bool pricer_ended = !options.price_ahead;
+  bool pricer_broken = !options.price_ahead;
+  bool stopping = false;
+  uint64_t pricer_epoch = 0;
+  // The writer's alone (decides run on it): the entries this raise appended after the oldest
+  // snapshot a priced batch may still have been read at.
+  std::map<int64_t, OwnEntry> own;
+  int stale = 0;  // the writer's: priced batches in a row that were no longer current
+  // Guarded by mu: the commands in flight and their answers.
+  struct Slot {
+    BatchOutcome out;
+    bool decided = false;  // false: the command found the raise ended and did nothing
+    bool priced_ahead = false;
+    Status status;
+  };
+  int in_flight = 0;
+  std::deque<std::shared_ptr<Slot>> answered;
+
+  std::thread pricer([&] {
+    (void)pthread_setname_np(pthread_self(), ("price-" + ulb).substr(0, 15).c_str());  // top -H
     for (;;) {
       {
-        std::lock_guard lk(mu);
-        if (ended || !failed.ok()) return;
+        // Refilled from half empty: a new snapshot starts with a cold page cache (SQLite drops a
+        // connection's cache when the file changed since its last read), so each prices several.
+        std::unique_lock lk(mu);
+        cv.wait(lk,
+                [&] { return stopping || (!pricer_ended && priced.size() <= kPricedAhead / 2); });
+        if (stopping) return;
       }
-      BatchOutcome out;
-      int64_t decided_after = -1;  // -1: this command found the raise ended and did nothing
-      ledger::Command c;
-      c.actor = actor;
-      c.decide = [&](Transaction& tx, int64_t now_us) -> Result<Decision> {
-        {
+      Status s = l->Read([&](Transaction& tx) -> Status {
+        // The last entry first: whatever the reads below see, nothing older is missed.
+        PALIKA_ASSIGN_OR_RETURN(auto last,
+                                tx.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM ledger_entries"
+                                            " WHERE origin = ?",
+                                            {l->origin()}));
+        for (;;) {
+          PricedBatch p;
+          uint64_t epoch = 0;
+          {
+            std::lock_guard lk(mu);
+            if (stopping || pricer_ended || priced.size() >= kPricedAhead) return Status::OK();
+            p.after = price_after;
+            epoch = pricer_epoch;
+          }
+          p.seen_seq = last ? last->Int(0) : 0;
+          const int64_t now_us = NowMicros();
+          p.today = CivilDate::IstDateOfUtcMicros(now_us);
+          PALIKA_ASSIGN_OR_RETURN(p.decision,
+                                  DecideBatch(tx, now_us, fy, p.after, batch, p.outcome));
+          for (const Event& e : p.decision.events) {
+            PALIKA_ASSIGN_OR_RETURN(std::string text, CanonicalJson(e.payload));
+            p.payloads.push_back(std::move(text));
+          }
           std::lock_guard lk(mu);
-          if (ended || !failed.ok()) return Decision{};
-          decided_after = after;
+          // Restarted meanwhile: what was priced follows a batch the writer did not decide.
+          if (epoch != pricer_epoch) return Status::OK();
+          price_after = p.outcome.last_num;
+          if (p.outcome.scanned < batch) pricer_ended = true;
+          priced.push_back(std::move(p));
         }
-        auto d = DecideBatch(tx, now_us, fy, decided_after, options.batch, out);
+      });
+      if (!s.ok()) {
         std::lock_guard lk(mu);
-        if (d.ok()) {
-          after = out.last_num;
-          if (out.scanned < options.batch) ended = true;
-        }
-        return d;
-      };
-      auto committed = l->Submit(std::move(c));
-      std::lock_guard lk(mu);
-      if (!committed.ok()) {
-        // The batches decided after this one may be committed; a run again raises the rest.
-        if (failed.ok()) failed = committed.status();
-        return;
+        pricer_ended = pricer_broken = true;
       }
-      if (decided_after < 0 || out.scanned == 0) continue;
-      run.properties += out.scanned;
-      outcomes.push_back(std::move(out));
-      if (options.progress) options.progress(run.properties, total_properties);
     }
+  });
+
+  // Runs on the writer.
+  auto decide = [&](Slot& slot, Transaction& tx, int64_t now_us) -> Result<Decision> {
+    std::optional<PricedBatch> ahead;
+    int64_t from = 0;
+    bool pricing = false;
+    {
+      std::lock_guard lk(mu);
+      if (ended || !failed.ok()) return Decision{};
+      from = after;
+      if (!priced.empty() && priced.front().after == from) {
+        ahead = std::move(priced.front());
+        priced.pop_front();
+        cv.notify_all();
+      }
+      pricing = !pricer_broken;
+    }
+    BatchOutcome& out = slot.out;
+    Decision d;
+    std::vector<std::string> payloads;
+    int64_t last_seq = 0;
+    bool current = false;
+    if (ahead && ahead->today == CivilDate::IstDateOfUtcMicros(now_us)) {
+      PALIKA_ASSIGN_OR_RETURN(
+          current, OnlyOwnEntriesAfter(tx, l->origin(), actor, ahead->seen_seq, own, last_seq));
+    }
+    if (ahead) stale = current ? 0 : stale + 1;
+    if (current) {
+      d = std::move(ahead->decision);
+      out = std::move(ahead->outcome);
+      payloads = std::move(ahead->payloads);
+      slot.priced_ahead = true;
+    } else {
+      PALIKA_ASSIGN_OR_RETURN(d, DecideBatch(tx, now_us, fy, from, batch, out));
+      if (pricing) {
+        PALIKA_ASSIGN_OR_RETURN(auto last,
+                                tx.QueryOne("SELECT COALESCE(MAX(seq), 0) FROM ledger_entries"
+                                            " WHERE origin = ?",
+                                            {l->origin()}));
+        last_seq = last ? last->Int(0) : 0;
+        for (const Event& e : d.events) {
+          PALIKA_ASSIGN_OR_RETURN(std::string text, CanonicalJson(e.payload));
+          payloads.push_back(std::move(text));
+        }
+      }
+    }
+    // Later batches are priced on snapshots at least as new as this one's.
+    if (ahead) own.erase(own.begin(), own.upper_bound(ahead->seen_seq));
+    if (pricing) {
+      for (size_t i = 0; i < d.events.size(); ++i) {
+        d.events[i].canonical = payloads[i];  // the writer need not serialise it again
+        own[last_seq + 1 + static_cast<int64_t>(i)] =
+            OwnEntry{now_us, d.events[i].type, std::move(payloads[i])};
+      }
+    } else {
+      own.clear();
+    }
+    std::lock_guard lk(mu);
+    after = out.last_num;
+    if (out.scanned < batch) ended = true;
+    if (stale >= kMaxStalePriced && !pricer_broken) {
+      // Other commands keep writing (payments while the raise runs): pricing ahead only wastes
+      // the CPU they need.
+      pricer_ended = pricer_broken = true;
+      priced.clear();
+    }
+    const int64_t next = priced.empty() ? price_after : priced.front().after;
+    if (!ended && next != after && !pricer_broken) {
+      // Priced from elsewhere (the register changed under the pricer): start again here.
+      priced.clear();
+      price_after = after;
+      pricer_ended = false;
+      ++pricer_epoch;
+      cv.notify_all();
+    }
+    slot.decided = true;
+    return d;
   };
-  std::vector<std::thread> helpers;
-  for (int i = 1; i < kCommandsInFlight; ++i) helpers.emplace_back(submit_until_done);
-  submit_until_done();
-  for (auto& t : helpers) t.join();
+
+  std::vector<std::shared_ptr<Slot>> outcomes;  // in the order they were answered
+  DemandRun run;                                // the counts so far (for progress)
+  for (bool finished = false; !finished;) {
+    std::vector<int64_t> progress;
+    std::shared_ptr<Slot> next;
+    {
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] {
+        return !answered.empty() || in_flight == 0 ||
+               (in_flight < kCommandsInFlight && !ended && failed.ok());
+      });
+      while (!answered.empty()) {
+        std::shared_ptr<Slot> slot = std::move(answered.front());
+        answered.pop_front();
+        --in_flight;
+        if (!slot->status.ok()) {
+          // The batches decided after this one may be committed; a run again raises the rest.
+          if (failed.ok()) failed = slot->status;
+          continue;
+        }
+        if (!slot->decided || slot->out.scanned == 0) continue;
+        run.properties += slot->out.scanned;
+        progress.push_back(run.properties);
+        outcomes.push_back(std::move(slot));
+      }
+      finished = in_flight == 0 && (ended || !failed.ok());
+      if (!finished && in_flight < kCommandsInFlight && !ended && failed.ok()) {
+        ++in_flight;
+        next = std::make_shared<Slot>();
+      }
+    }
+    if (options.progress) {
+      for (int64_t done : progress) options.progress(done, total_properties);
+    }
+    if (!next) continue;
+    ledger::Command c;
+    c.actor = actor;
+    c.decide = [&decide, slot = next](Transaction& tx, int64_t now_us) {
+      return decide(*slot, tx, now_us);
+    };
+    // `done` runs on the ledger's sync thread (or here, when refused at once): it only hands
+    // the answer on.
+    l->Submit(std::move(c), [&, slot = next](Result<ledger::CommitResult> r) {
+      std::lock_guard lk(mu);
+      slot->status = r.status();
+      answered.push_back(slot);
+      cv.notify_all();
+    });
+  }
+  {
+    std::lock_guard lk(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  pricer.join();
   PALIKA_RETURN_IF_ERROR(failed);
   // Added up in register order, so the failures listed are the first ones.
   std::sort(outcomes.begin(), outcomes.end(),
-            [](const BatchOutcome& a, const BatchOutcome& b) { return a.last_num < b.last_num; });
+            [](const auto& a, const auto& b) { return a->out.last_num < b->out.last_num; });
   run = DemandRun{};
   run.fy = fy;
-  for (auto& out : outcomes) {
+  for (auto& slot : outcomes) {
+    BatchOutcome& out = slot->out;
     run.properties += out.scanned;
     run.raised += out.raised;
     run.already_raised += out.already;
     run.failed += static_cast<int64_t>(out.failures.size());
     run.total += out.total;
+    if (slot->priced_ahead) ++run.priced_ahead;
     for (auto& f : out.failures) {
       if (run.failures.size() < kMaxListedDemandFailures) run.failures.push_back(std::move(f));
     }

@@ -19,7 +19,10 @@
 //
 // RaiseDemand walks the properties in register order, several hundred per command, two commands
 // in flight (the writer decides the next while the last one's WAL is synced), so a large ULB
-// commits steadily and DemandProgress can be read while it runs.
+// commits steadily and DemandProgress can be read while it runs. The batches are priced ahead on
+// read snapshots by a thread of the raise's own; the writer's decide uses a priced batch only when
+// every entry appended since its snapshot is one of this raise's own, byte for byte, and the day
+// is the same, else prices it itself: the entries are the same either way.
 // Idempotent: a property whose demand for the year exists is skipped, so running it twice, or
 // again after a crash half-way, raises each demand exactly once. A property whose bill cannot be
 // priced (its zone or a floor has no rate in the table) is left out and listed, with the reason;
@@ -58,6 +61,7 @@ struct DemandRun {
   int64_t failed = 0;                   // could not be priced
   std::vector<DemandFailure> failures;  // the first kMaxListedDemandFailures of them
   Money total;                          // sum of the demands this run raised
+  int64_t priced_ahead = 0;             // batches priced off the writer and used as priced
 };
 boost::json::object DemandRunJson(const DemandRun& run);
 
@@ -66,6 +70,10 @@ struct DemandOptions {
   // Called after each batch with the properties done so far and the ULB's count at the start;
   // from the raise's own threads, one call at a time.
   std::function<void(int64_t done, int64_t total)> progress;
+  // Price the next batches on read snapshots on a thread of the raise's own, off the ledger's
+  // writer (which checks they are still current, else prices them itself). false: the writer
+  // prices every batch (the same entries; for tests and comparisons).
+  bool price_ahead = true;
 };
 
 Result<DemandRun> RaiseDemand(ledger::LedgerSet& ledgers, const std::string& ulb,
