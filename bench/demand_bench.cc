@@ -25,10 +25,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_util.h"
@@ -300,15 +303,54 @@ int Main(int argc, char** argv) {
   // The ledger's size after each command, for the raw floor's transactions.
   std::vector<int64_t> entries_after;
   ledger::Ledger* ulb_ledger = *ledgers.Ulb(kUlb);
+  // The CPU of the ledger's threads and of the raise's pricer (which ends with the raise: read
+  // every tenth batch).
+  const std::string ulb_name = kUlb;
+  struct ThreadsCpu {
+    double writer = 0, sync = 0, wal = 0, pricer = 0;
+  };
+  auto threads_cpu = [&] {
+    return ThreadsCpu{
+        NamedThreadsCpuSeconds("writer-" + ulb_name), NamedThreadsCpuSeconds("sync-" + ulb_name),
+        NamedThreadsCpuSeconds("walckpt-" + ulb_name), NamedThreadsCpuSeconds("price-" + ulb_name)};
+  };
+  ThreadsCpu cpu_at_start = threads_cpu(), cpu_late;
   options.progress = [&](int64_t, int64_t) {
     entries_after.push_back(static_cast<int64_t>(ulb_ledger->size()));
+    if (entries_after.size() % 10 == 1) cpu_late = threads_cpu();
   };
+  // What a payment would wait while the raise runs: a command that writes nothing, submitted
+  // every 20 ms, waits for the writer's batches ahead of it and their sync like any other.
+  std::atomic<bool> raising{true};
+  std::vector<double> waits_ms;
+  std::thread probe([&] {
+    while (raising.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ledger::Command c;
+      c.actor = "bench";
+      c.decide = [](store::Transaction&, int64_t) -> Result<ledger::Decision> {
+        return ledger::Decision{};
+      };
+      const auto t0 = Clock::now();
+      Check(ulb_ledger->Submit(std::move(c)).status(), "probe");
+      waits_ms.push_back(Seconds(t0) * 1000);
+    }
+  });
   const auto raise_started = Clock::now();
   const double cpu_started = ProcessCpuSeconds();
   auto first = property_tax::RaiseDemand(ledgers, kUlb, "bench", fy, options);
   const double raise_seconds = Seconds(raise_started);
   const double raise_cpu = ProcessCpuSeconds() - cpu_started;
+  const ThreadsCpu cpu_at_end = threads_cpu();
+  raising = false;
+  probe.join();
   Check(first.status(), "raise");
+  std::sort(waits_ms.begin(), waits_ms.end());
+  auto wait_at = [&](double q) {
+    return waits_ms.empty()
+               ? 0.0
+               : waits_ms[std::min(waits_ms.size() - 1, static_cast<size_t>(q * waits_ms.size()))];
+  };
   options.progress = nullptr;
   const auto again_started = Clock::now();
   auto second = property_tax::RaiseDemand(ledgers, kUlb, "bench", fy, options);
@@ -335,6 +377,22 @@ int Main(int argc, char** argv) {
       first->raised, first->failed, raise_seconds,
       static_cast<double>(first->properties) / raise_seconds, flags.batch, first->total.Format(),
       raise_cpu, raise_cpu * 1e6 / static_cast<double>(first->properties));
+  const double per_property = 1e6 / static_cast<double>(first->properties);
+  fmt::print(
+      "threads: writer {:.2f} s = {:.1f} µs a property, sync {:.2f} s, WAL checkpointer {:.2f} s, "
+      "pricer {:.2f} s (to ~10 batches before the end), the rest {:.2f} s; {} batches priced "
+      "ahead\n",
+      cpu_at_end.writer - cpu_at_start.writer,
+      (cpu_at_end.writer - cpu_at_start.writer) * per_property, cpu_at_end.sync - cpu_at_start.sync,
+      cpu_at_end.wal - cpu_at_start.wal, cpu_late.pricer,
+      raise_cpu - (cpu_at_end.writer - cpu_at_start.writer) -
+          (cpu_at_end.sync - cpu_at_start.sync) - (cpu_at_end.wal - cpu_at_start.wal) -
+          cpu_late.pricer,
+      first->priced_ahead);
+  fmt::print(
+      "waits:   a command that writes nothing, every 20 ms during the raise ({}): p50 {:.1f} ms, "
+      "p99 {:.1f} ms, max {:.1f} ms\n",
+      waits_ms.size(), wait_at(0.5), wait_at(0.99), waits_ms.empty() ? 0.0 : waits_ms.back());
   fmt::print("re-run:  {} already raised, {} raised, in {:.2f} s = {:.0f} properties/s\n",
              second->already_raised, second->raised, again_seconds,
              static_cast<double>(second->properties) / again_seconds);
