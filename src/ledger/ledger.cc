@@ -240,6 +240,8 @@ Status Ledger::Initialise(bool create) {
   if (const uint64_t frames = db.WalFrames(); frames >= options_.wal_checkpoint_pages) {
     Result<store::WalCheckpoint> r = db.CheckpointWal();
     if (!r.ok()) return r.status();
+    // The writer's first look at the WAL then finds it copied, not a checkpointer behind.
+    if (!r->busy) wal_backfilled_ = r->backfilled;
     spdlog::info("{}: copied the WAL's {} pages into the database file at open", where, frames);
   }
   return LoadState();
@@ -750,7 +752,9 @@ void Ledger::KeepWalBounded() {
     held_back = wal_held_back_;
   }
   const uint64_t behind = frames - std::min(frames, wal_backfilled_);
-  if (frames >= kWalHardLimitFactor * threshold) {
+  // A long WAL already copied whole (at open) starts over at the next transaction: not over the
+  // limit. One that keeps growing has new frames not yet copied after every commit.
+  if (frames >= kWalHardLimitFactor * threshold && behind > 0) {
     if (!wal_over_limit_) {
       wal_over_limit_ = true;
       spdlog::warn(
