@@ -287,21 +287,7 @@ TEST_F(PaymentsTest, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
        {"journal", "voucher_no"},
        {"journal_lines", "voucher_no, line_no"},
        {"pt_advance", "property_id"}}};
-  auto rows = [&](store::Database& db) {
-    std::vector<std::string> out;
-    for (auto [table, key] : kTables) {
-      EXPECT_TRUE(db.ForEach(fmt::format("SELECT * FROM {} ORDER BY {}", table, key), {},
-                             [&](const store::Row& r) {
-                               std::string line = table;
-                               for (const auto& v : r.values())
-                                 line += " " + store::ValueToString(v);
-                               out.push_back(line);
-                               return true;
-                             })
-                      .ok());
-    }
-    return out;
-  };
+  auto rows = [&](store::Database& db) { return property_tax::test::RowsInKeyOrder(db, kTables); };
   auto definitions = [&](store::Database& db) {
     std::map<std::string, std::string> out;
     EXPECT_TRUE(db.ForEach("SELECT name, sql FROM sqlite_master WHERE tbl_name IN ('payments',"

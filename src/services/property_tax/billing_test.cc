@@ -318,6 +318,23 @@ class BillingLedger : public ::testing::Test {
     }
   }
 
+  // `count` sample properties for ULB 0152 and, in the same wards (added to it here), for 0269:
+  // for tests that raise the same register two ways and compare.
+  std::vector<PropertyDetails> SamplesForBothUlbs(int count) {
+    registry::Registry reg(*ledgers_);
+    std::vector<SampleWard> wards;
+    for (auto [n, name, hi, zone] :
+         {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
+          std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
+      EXPECT_TRUE(reg.AddWard("test", "0269", {n, name, hi, zone}).ok());
+      wards.push_back({n, name, hi});
+    }
+    PropertySamples samples(152, wards);
+    std::vector<PropertyDetails> details;
+    for (int i = 0; i < count; ++i) details.push_back(samples.Next());
+    return details;
+  }
+
   void Open() {
     auto set = ledger::LedgerSet::Open(dir_, StateTables(), UlbTables(), nullptr);
     ASSERT_TRUE(set.ok()) << set.status().ToString();
@@ -537,17 +554,8 @@ TEST_F(BillingLedger, DemandIsRaisedOnceInBatchesAndListsWhatItCouldNotPrice) {
 // the old raise wrote (priced here by Assess from the register). Their pt_account and pt_demands
 // rows match (but for raised_us), and both ledgers replay exactly.
 TEST_F(BillingLedger, BatchDemandEventsWriteTheRowsOfPerPropertyEvents) {
-  registry::Registry reg(*ledgers_);
-  std::vector<SampleWard> wards;
-  for (auto [n, name, hi, zone] :
-       {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
-        std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
-    ASSERT_TRUE(reg.AddWard("test", "0269", {n, name, hi, zone}).ok());
-    wards.push_back({n, name, hi});
-  }
-  PropertySamples samples(152, wards);
   std::vector<PropertyDetails> details;
-  for (int i = 0; i < 150; ++i) details.push_back(samples.Next());
+  ASSERT_NO_FATAL_FAILURE(details = SamplesForBothUlbs(150));
   for (const std::string ulb : {kUlb, "0269"}) {
     ASSERT_TRUE(PropertyRegister(*ledgers_).RegisterBatch(ulb, "usr_test", details).ok());
     ASSERT_TRUE(billing_->SetRates(ulb, ctx_, DemoRateTable(Fy("2026-27")), "Resolution 12").ok());
@@ -650,17 +658,8 @@ TEST_F(BillingLedger, BatchDemandEventsWriteTheRowsOfPerPropertyEvents) {
 // with batches priced ahead, ULB 0269 (the same properties, returns and advances) with the writer
 // pricing each; their entries match byte for byte (but for their times) and both replay exactly.
 TEST_F(BillingLedger, DemandPricedAheadWritesTheEntriesTheWriterWould) {
-  registry::Registry reg(*ledgers_);
-  std::vector<SampleWard> wards;
-  for (auto [n, name, hi, zone] :
-       {std::tuple{1, "Sirpur", "सिरपुर", "Zone 1"}, std::tuple{3, "Rajwada", "राजवाड़ा", "Zone 2"},
-        std::tuple{12, "Palasia", "पलासिया", "Zone 3"}}) {
-    ASSERT_TRUE(reg.AddWard("test", "0269", {n, name, hi, zone}).ok());
-    wards.push_back({n, name, hi});
-  }
-  PropertySamples samples(152, wards);
   std::vector<PropertyDetails> details;
-  for (int i = 0; i < 300; ++i) details.push_back(samples.Next());
+  ASSERT_NO_FATAL_FAILURE(details = SamplesForBothUlbs(300));
   std::map<std::string, uint64_t> before;
   for (const std::string ulb : {kUlb, "0269"}) {
     auto ids = PropertyRegister(*ledgers_).RegisterBatch(ulb, "usr_test", details);
@@ -780,21 +779,7 @@ TEST_F(BillingLedger, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
       {{"pt_account", "property_id, fy, head"},
        {"pt_demands", "property_id, fy"},
        {"property_floors", "property_id, position"}}};
-  auto rows = [&](store::Database& db) {
-    std::vector<std::string> out;
-    for (auto [table, key] : kTables) {
-      EXPECT_TRUE(db.ForEach(fmt::format("SELECT * FROM {} ORDER BY {}", table, key), {},
-                             [&](const store::Row& r) {
-                               std::string line = table;
-                               for (const auto& v : r.values())
-                                 line += " " + store::ValueToString(v);
-                               out.push_back(line);
-                               return true;
-                             })
-                      .ok());
-    }
-    return out;
-  };
+  auto rows = [&](store::Database& db) { return property_tax::test::RowsInKeyOrder(db, kTables); };
   auto definitions = [&](store::Database& db) {
     std::string out;
     EXPECT_TRUE(db.ForEach("SELECT name, sql FROM sqlite_master WHERE tbl_name IN"

@@ -9,12 +9,16 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ledger/verify.h"
 #include "services/property_tax/register.h"
 #include "services/registry/registry.h"
+#include "store/database.h"
+#include "store/transaction.h"
 
 namespace palika::property_tax::test {
 
@@ -123,5 +127,23 @@ class RegisterFixture : public ::testing::Test {
   std::unique_ptr<ledger::LedgerSet> ledgers_;
   std::unique_ptr<PropertyRegister> register_;
 };
+
+// Every row of each table, in the order of its key (table, ORDER BY columns), one line a row:
+// "table value value ...". What a schema migration must keep, compared before and after.
+inline std::vector<std::string> RowsInKeyOrder(
+    store::Database& db, std::span<const std::pair<const char*, const char*>> tables) {
+  std::vector<std::string> out;
+  for (auto [table, key] : tables) {
+    EXPECT_TRUE(db.ForEach(std::string("SELECT * FROM ") + table + " ORDER BY " + key, {},
+                           [&](const store::Row& r) {
+                             std::string line = table;
+                             for (const auto& v : r.values()) line += " " + store::ValueToString(v);
+                             out.push_back(line);
+                             return true;
+                           })
+                    .ok());
+  }
+  return out;
+}
 
 }  // namespace palika::property_tax::test
