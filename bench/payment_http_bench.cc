@@ -160,6 +160,11 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
+// A SQLite file and its WAL and shared-memory files.
+void RemoveDatabaseFiles(const fs::path& file) {
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(fs::path(file.string() + suffix));
+}
+
 void CheckSql(int rc, sqlite3* db, std::string_view what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
     fmt::print(stderr, "sqlite ({}): {}\n", what, sqlite3_errmsg(db));
@@ -532,9 +537,7 @@ RawFigures RunRaw(const fs::path& file, const std::vector<RowShape>& shapes, int
   sqlite3_finalize(begin);
   sqlite3_finalize(commit);
   sqlite3_close(db);
-  fs::remove(file);
-  fs::remove(fs::path(file.string() + "-wal"));
-  fs::remove(fs::path(file.string() + "-shm"));
+  RemoveDatabaseFiles(file);
   return out;
 }
 
@@ -641,8 +644,7 @@ void CopyDatabase(const fs::path& from, const fs::path& to) {
 RawFigures RunRawSameRows(const fs::path& before, const fs::path& after, const fs::path& file,
                           int64_t payments, int batch, double journal_lines) {
   RawFigures out;
-  fs::remove(file);
-  fs::remove(fs::path(file.string() + "-wal"));
+  RemoveDatabaseFiles(file);
   CopyDatabase(before, file);
   sqlite3* db = nullptr;
   CheckSql(sqlite3_open(file.c_str(), &db), db, "open same-rows floor");
@@ -832,9 +834,7 @@ RawFigures RunRawSameRows(const fs::path& before, const fs::path& after, const f
   sqlite3_finalize(begin);
   sqlite3_finalize(commit);
   sqlite3_close(db);
-  fs::remove(file);
-  fs::remove(fs::path(file.string() + "-wal"));
-  fs::remove(fs::path(file.string() + "-shm"));
+  RemoveDatabaseFiles(file);
   return out;
 }
 
