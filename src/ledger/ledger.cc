@@ -236,13 +236,22 @@ Status Ledger::Initialise(bool create) {
   PALIKA_RETURN_IF_ERROR(db.SyncCommitted());
   // A long WAL (a schema migration rewrites whole tables; a kill -9 leaves what was not yet
   // copied) is copied into the database file here, before anyone waits on the writer: else the
-  // first command would wait for it (a migrated million-property ULB: ~1.2 s).
-  if (const uint64_t frames = db.WalFrames(); frames >= options_.wal_checkpoint_pages) {
+  // first command would wait for it (a migrated million-property ULB: ~1.2 s). Whatever the WAL
+  // holds: a WAL left by a crash was written by no commit of this connection, so its pages are
+  // known only from the checkpoint. An empty WAL costs nothing (no page copied, no sync).
+  {
     Result<store::WalCheckpoint> r = db.CheckpointWal();
     if (!r.ok()) return r.status();
-    // The writer's first look at the WAL then finds it copied, not a checkpointer behind.
-    if (!r->busy) wal_backfilled_ = r->backfilled;
-    spdlog::info("{}: copied the WAL's {} pages into the database file at open", where, frames);
+    if (!r->busy) {
+      // The writer's first look then finds this WAL copied, not a checkpointer behind; and once
+      // it starts over (at the first transaction), a WAL smaller than this one.
+      wal_seen_ = r->frames;
+      wal_backfilled_ = r->backfilled;
+    }
+    if (r->frames >= std::max<uint64_t>(options_.wal_checkpoint_pages, 8)) {
+      spdlog::info("{}: copied the WAL's {} pages into the database file at open", where,
+                   r->frames);
+    }
   }
   return LoadState();
 }

@@ -7,6 +7,7 @@
 // "hold-db": the database file's sync, which comes after the checkpoint's pages are written).
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -294,6 +295,51 @@ TEST_F(WalCheckpointTest, AReaderHoldingAnOldSnapshotIsReportedAndDoesNotStopPay
   }
   EXPECT_EQ(Metric("palika_ledger_wal_over_limit"), 0);
   EXPECT_LT(Metric("palika_ledger_wal_pages"), kThreshold);
+}
+
+// A kill -9 can leave a WAL that no checkpoint copied; the next open copies it into the database
+// file before the writer starts (no command waits for it), and the writer's first looks do not
+// report it as a checkpointer behind.
+TEST_F(WalCheckpointTest, AWalLeftByACrashIsCopiedIntoTheDatabaseFileAtOpen) {
+  const fs::path file = dir_ / "0152.db";
+  {
+    auto l = Open(file, true);
+    ASSERT_TRUE(l);
+    ASSERT_TRUE(l->Submit(AddNote("first")).ok());
+  }
+  // Another connection writes ~25 times the threshold into the WAL and stays open, so nothing
+  // copies it when it is done: what a crash in the middle of a busy day leaves.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "PRAGMA wal_autocheckpoint=0; CREATE TABLE scratch(x BLOB); WITH "
+                         "RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                         "1500) INSERT INTO scratch SELECT randomblob(3000) FROM n",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  auto l = Open(file, false);
+  ASSERT_TRUE(l);
+  // The database file alone (no WAL beside it) already holds what the WAL held.
+  const fs::path copy = dir_ / "copy-of-the-database-file.db";
+  fs::copy_file(file, copy);
+  {
+    sqlite3* c = nullptr;
+    ASSERT_EQ(sqlite3_open(copy.c_str(), &c), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(c, "SELECT COUNT(*) FROM scratch", -1, &st, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(c);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), 1500);
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+  }
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(l->Submit(AddNote("after-" + std::to_string(i))).ok());
+    EXPECT_EQ(Metric("palika_ledger_wal_over_limit"), 0) << "after command " << i;
+  }
+  EXPECT_LT(Metric("palika_ledger_wal_pages"), kThreshold);
+  sqlite3_close(raw);
 }
 
 }  // namespace
