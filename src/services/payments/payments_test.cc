@@ -319,13 +319,7 @@ TEST_F(PaymentsTest, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
         ASSERT_NE(without, std::string::npos) << old;
         old.erase(without);
       }
-      old.replace(old.find(table), std::string(table).size(), std::string(table) + "_old");
-      ASSERT_TRUE((*db)
-                      ->ExecScript(fmt::format("{1}; INSERT INTO {0}_old SELECT * FROM {0};"
-                                               " DROP TABLE {0}; ALTER TABLE {0}_old RENAME TO {0}",
-                                               table, old))
-                      .ok())
-          << old;
+      ASSERT_TRUE(property_tax::test::RecreateTableAs(**db, table, old).ok()) << old;
     }
     ASSERT_TRUE((*db)
                     ->ExecScript("CREATE INDEX payments_by_property ON payments(property_id, seq);"

@@ -808,12 +808,7 @@ TEST_F(BillingLedger, AnEarlierBuildsFileIsConvertedWithEveryRowKept) {
       const size_t without = old.find(" WITHOUT ROWID");
       ASSERT_NE(without, std::string::npos) << old;
       old.erase(without);
-      old.replace(old.find(table), std::string(table).size(), std::string(table) + "_old");
-      ASSERT_TRUE((*db)
-                      ->ExecScript(fmt::format("{1}; INSERT INTO {0}_old SELECT * FROM {0};"
-                                               " DROP TABLE {0}; ALTER TABLE {0}_old RENAME TO {0}",
-                                               table, old))
-                      .ok());
+      ASSERT_TRUE(test::RecreateTableAs(**db, table, old).ok()) << old;
     }
     ASSERT_TRUE((*db)
                     ->ExecScript("CREATE INDEX pt_demands_by_fy ON pt_demands(fy);"

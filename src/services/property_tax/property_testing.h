@@ -146,4 +146,17 @@ inline std::vector<std::string> RowsInKeyOrder(
   return out;
 }
 
+// Gives `table` the definition `create` (a CREATE TABLE of the same name and columns, as an
+// earlier build made it), keeping every row: how a migration test makes a file of an older
+// schema. Inside the caller's transaction.
+inline Status RecreateTableAs(store::Database& db, const std::string& table, std::string create) {
+  const size_t name = create.find(table);
+  EXPECT_NE(name, std::string::npos) << create;
+  if (name == std::string::npos) return Status::InvalidArgument("bad_definition", create);
+  const std::string old = table + "_old";
+  create.replace(name, table.size(), old);
+  return db.ExecScript(create + "; INSERT INTO " + old + " SELECT * FROM " + table +
+                       "; DROP TABLE " + table + "; ALTER TABLE " + old + " RENAME TO " + table);
+}
+
 }  // namespace palika::property_tax::test
