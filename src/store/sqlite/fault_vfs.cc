@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace palika::store::sqlite {
 namespace {
@@ -19,14 +20,76 @@ std::atomic<Fault> g_fault{Fault::kNone};
 sqlite3_vfs* g_base = nullptr;
 sqlite3_vfs g_vfs;
 
+// A WAL's frames, held until their transaction's commit frame (see fault_vfs.h). SQLite writes
+// a frame as two writes (its 24-byte header, then the page) and a transaction's frames one after
+// another; this gathers them and hands them to the base VFS as one write. Guarded by a mutex:
+// the ledger's sync thread calls xSync on the writer's WAL file object while the writer writes.
+class WalBuffer {
+ public:
+  static constexpr int kFrameHeader = 24;  // SQLite's WAL_FRAME_HDRSIZE
+  // The most it holds: the unix VFS writes at most 0x1ffff bytes a pwrite (it masks the length;
+  // a longer write would come back as SQLITE_FULL).
+  static constexpr size_t kMaxBytes = 0x1ffff;
+
+  // Takes a write SQLite made; SQLITE_OK, or the error of a write to the base file this needed.
+  int Write(sqlite3_file* real, const void* buf, int n, sqlite3_int64 off) {
+    std::lock_guard lk(mu_);
+    if (!data_.empty() && (off != start_ + static_cast<sqlite3_int64>(data_.size()) ||
+                           data_.size() + static_cast<size_t>(n) > kMaxBytes)) {
+      // Not contiguous (what came first goes first), or full.
+      if (int rc = FlushLocked(real)) return rc;
+    }
+    if (data_.empty()) start_ = off;
+    const auto* bytes = static_cast<const char*>(buf);
+    data_.insert(data_.end(), bytes, bytes + n);
+    bool last = false;
+    if (n == kFrameHeader) {
+      // A frame's header; bytes 4-7 (the database's size in pages after the commit) are not zero
+      // only in a transaction's commit frame, whose page is the transaction's last write.
+      commit_page_next_ = (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+    } else {
+      last = commit_page_next_;
+      commit_page_next_ = false;
+    }
+    if (last || data_.size() >= kMaxBytes) return FlushLocked(real);
+    return SQLITE_OK;
+  }
+
+  // Writes whatever is held; before any other use of the file.
+  int Flush(sqlite3_file* real) {
+    std::lock_guard lk(mu_);
+    return FlushLocked(real);
+  }
+
+ private:
+  int FlushLocked(sqlite3_file* real) {  // requires mu_
+    if (data_.empty()) return SQLITE_OK;
+    const int rc =
+        real->pMethods->xWrite(real, data_.data(), static_cast<int>(data_.size()), start_);
+    data_.clear();  // written or failed: a failed write's bytes are not tried again, as before
+    return rc;
+  }
+
+  std::mutex mu_;  // guards the rest
+  std::vector<char> data_;
+  sqlite3_int64 start_ = 0;  // data_'s offset in the file
+  // The last header was a commit frame's: its page is next (kept across a flush by xSync from
+  // another thread between the two).
+  bool commit_page_next_ = false;
+};
+
 // Our file: the base VFS's file object follows this header in the same allocation.
 struct FaultFile {
   sqlite3_file base;  // must be first: SQLite sees this
   sqlite3_file* real;
-  bool main_db;  // a database file (not its WAL or a journal)
+  bool main_db;    // a database file (not its WAL or a journal)
+  WalBuffer* wal;  // a WAL opened for writing: its frames until the commit frame; else null
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->real; }
+WalBuffer* Wal(sqlite3_file* f) { return reinterpret_cast<FaultFile*>(f)->wal; }
+// Writes a WAL's held frames before another use of the file; SQLITE_OK when there are none.
+int FlushWal(sqlite3_file* f) { return Wal(f) ? Wal(f)->Flush(Real(f)) : SQLITE_OK; }
 
 // The simulated free space (SimulateFreeSpace). The file is looked at again on every write; it is
 // re-read when its inode, size or modification time changed.
@@ -136,9 +199,18 @@ int Injected(int io_error) {
 
 int Close(sqlite3_file* f) {
   sqlite3_file* r = Real(f);
-  return r->pMethods ? r->pMethods->xClose(r) : SQLITE_OK;
+  auto* ff = reinterpret_cast<FaultFile*>(f);
+  int flushed = SQLITE_OK;
+  if (ff->wal) {
+    if (r->pMethods) flushed = ff->wal->Flush(r);
+    delete ff->wal;
+    ff->wal = nullptr;
+  }
+  const int rc = r->pMethods ? r->pMethods->xClose(r) : SQLITE_OK;
+  return flushed != SQLITE_OK ? flushed : rc;
 }
 int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
+  if (int rc = FlushWal(f)) return rc;
   return Real(f)->pMethods->xRead(Real(f), buf, n, off);
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
@@ -146,18 +218,23 @@ int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   const int fits = g_space.armed() ? g_space.Take(n) : n;
   if (fits < n) {
     // A short write, then ENOSPC: what write(2) does when the disk fills mid-write.
+    if (int rc = FlushWal(f)) return rc;
     if (fits > 0) {
       if (int rc = Real(f)->pMethods->xWrite(Real(f), buf, fits, off)) return rc;
     }
     return SQLITE_FULL;
   }
+  if (WalBuffer* wal = Wal(f)) return wal->Write(Real(f), buf, n, off);
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
   if (int rc = Injected(SQLITE_IOERR_TRUNCATE)) return rc;
+  if (int rc = FlushWal(f)) return rc;
   return Real(f)->pMethods->xTruncate(Real(f), size);
 }
 int Sync(sqlite3_file* f, int flags) {
+  // Writes that returned go to the base file first, whatever follows (a fault fails the sync).
+  if (int rc = FlushWal(f)) return rc;
   if (int rc = Injected(SQLITE_IOERR_FSYNC)) return rc;
   if (g_syncs.armed()) {
     if (int rc = g_syncs.Wait(reinterpret_cast<FaultFile*>(f)->main_db)) return rc;
@@ -165,6 +242,7 @@ int Sync(sqlite3_file* f, int flags) {
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
+  if (int rc = FlushWal(f)) return rc;
   return Real(f)->pMethods->xFileSize(Real(f), size);
 }
 int Lock(sqlite3_file* f, int l) { return Real(f)->pMethods->xLock(Real(f), l); }
@@ -173,6 +251,7 @@ int CheckReservedLock(sqlite3_file* f, int* out) {
   return Real(f)->pMethods->xCheckReservedLock(Real(f), out);
 }
 int FileControl(sqlite3_file* f, int op, void* arg) {
+  if (int rc = FlushWal(f)) return rc;
   return Real(f)->pMethods->xFileControl(Real(f), op, arg);
 }
 int SectorSize(sqlite3_file* f) { return Real(f)->pMethods->xSectorSize(Real(f)); }
@@ -220,8 +299,12 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
   auto* ff = reinterpret_cast<FaultFile*>(file);
   ff->real = reinterpret_cast<sqlite3_file*>(ff + 1);
   ff->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+  ff->wal = nullptr;
   std::memset(ff->real, 0, g_base->szOsFile);
   int rc = g_base->xOpen(g_base, name, ff->real, flags, out_flags);
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0 && (flags & SQLITE_OPEN_READWRITE) != 0) {
+    ff->wal = new WalBuffer();
+  }
   // SQLite calls xClose only when pMethods is set, so set it only once the real file is open.
   ff->base.pMethods = rc == SQLITE_OK ? &kMethods : nullptr;
   return rc;
