@@ -3,7 +3,16 @@
 // every call to the operating system's VFS, except that a test can make writes and syncs fail
 // as a full disk (SQLITE_FULL, i.e. ENOSPC) or as an I/O error, or can give SQLite a limited
 // amount of free space. Every Database opens files through it, so a test exercises the real code
-// paths; with no fault set it only forwards. Thread-safe.
+// paths. Thread-safe.
+//
+// With no fault set it forwards every call, but for one thing: a WAL's writes are gathered. SQLite
+// writes a WAL frame as two writes (the 24-byte header, then the page) and a transaction's frames
+// one after another; the VFS holds contiguous writes to a WAL in memory and writes them as one
+// write of at most 0x1ffff bytes (the most the unix VFS writes at once), at the latest when the
+// page of the transaction's commit frame (the header's database size is not zero) arrives, so all
+// of a transaction's frames are in the file before its COMMIT returns. Any other use of the file
+// (a read, sync, size, truncate, file control or close) and a write that does not follow on what
+// is held write it first. A simulated fault applies to each of SQLite's writes as it is made.
 
 #include <atomic>
 #include <filesystem>
