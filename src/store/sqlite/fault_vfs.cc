@@ -62,11 +62,15 @@ class WalBuffer {
   }
 
  private:
+  // A failed write keeps what is held: SQLite was told those writes succeeded, so they must not
+  // go missing (a later commit frame written after them would leave a hole in the WAL behind a
+  // commit that readers trust); the next flush tries them again, and until one succeeds every
+  // write that needs one fails, and so does the transaction's COMMIT.
   int FlushLocked(sqlite3_file* real) {  // requires mu_
     if (data_.empty()) return SQLITE_OK;
     const int rc =
         real->pMethods->xWrite(real, data_.data(), static_cast<int>(data_.size()), start_);
-    data_.clear();  // written or failed: a failed write's bytes are not tried again, as before
+    if (rc == SQLITE_OK) data_.clear();
     return rc;
   }
 
@@ -201,7 +205,7 @@ int Close(sqlite3_file* f) {
   sqlite3_file* r = Real(f);
   auto* ff = reinterpret_cast<FaultFile*>(f);
   int flushed = SQLITE_OK;
-  if (ff->wal) {
+  if (ff->wal) {  // a last try; what still fails to be written is dropped with the buffer
     if (r->pMethods) flushed = ff->wal->Flush(r);
     delete ff->wal;
     ff->wal = nullptr;
