@@ -52,10 +52,12 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
   AddRoute(std::move(method), pattern, std::move(route));
 }
 
-void Router::AddAsync(std::string method, std::string_view pattern, AsyncHandler handler) {
+void Router::AddAsync(std::string method, std::string_view pattern, AsyncHandler handler,
+                      InlineHandler try_inline) {
   if (!handler) BadPattern(pattern, "needs a method and a handler");
   Route route;
   route.async_handler = std::move(handler);
+  route.inline_handler = std::move(try_inline);
   AddRoute(std::move(method), pattern, std::move(route));
 }
 
@@ -241,6 +243,25 @@ void Router::Dispatch(Request& request, const Respond& respond) const {
     }
   }
   respond(Reply{std::move(response), {}, false});
+}
+
+bool Router::DispatchInline(Request& request, const Respond& respond) const {
+  Response refusal;
+  const Route* route = Find(request, &refusal);
+  // A refusal is cheap too, but Dispatch gives it (with the same Find) on the usual path.
+  if (route == nullptr || !route->inline_handler) return false;
+  Response response;
+  try {
+    return route->inline_handler(request, respond);
+  } catch (const std::exception& e) {
+    response = Response::Error(
+        Status::Internal(request.method + " " + route->pattern + ": handler threw: " + e.what()));
+  } catch (...) {
+    response = Response::Error(Status::Internal(request.method + " " + route->pattern +
+                                                ": handler threw a non-exception"));
+  }
+  respond(Reply{std::move(response), {}, false});
+  return true;
 }
 
 Response Router::Dispatch(Request& request) const {

@@ -44,6 +44,12 @@ using Respond = std::function<void(Reply)>;
 // would otherwise hold its worker thread while another thread works for it (a ledger commit).
 // It starts on a worker thread like any handler.
 using AsyncHandler = std::function<void(Request&, Respond)>;
+// An asynchronous route's fast path, tried on the server's I/O thread before the request goes to
+// a worker: it answers through respond (as an AsyncHandler does) and returns true only when it
+// can do so without blocking (no file or database access, no waiting on a lock held for long).
+// Otherwise it returns false having answered nothing, and the route's AsyncHandler runs on a
+// worker as usual: the fast path is an optimisation, never a different answer.
+using InlineHandler = std::function<bool(Request&, const Respond&)>;
 
 class Router {
  public:
@@ -56,13 +62,19 @@ class Router {
   // Registers handler for method ("GET", "POST", ...) and pattern. Throws std::invalid_argument
   // for a malformed pattern, or one that has the same shape as a route already added for method.
   void Add(std::string method, std::string_view pattern, Handler handler);
-  // The same for a handler that answers through a Respond (see AsyncHandler).
-  void AddAsync(std::string method, std::string_view pattern, AsyncHandler handler);
+  // The same for a handler that answers through a Respond (see AsyncHandler), with an optional
+  // fast path (see InlineHandler).
+  void AddAsync(std::string method, std::string_view pattern, AsyncHandler handler,
+                InlineHandler try_inline = nullptr);
 
   // Parses request.target into path and query, matches it, fills request.params and request.route
   // (empty if nothing matched), and runs the handler; the answer goes to respond (at once, unless
   // the route is asynchronous).
   void Dispatch(Request& request, const Respond& respond) const;
+  // Runs the matched route's fast path (InlineHandler) on this thread: true when it answered
+  // (or threw: a 500, as Dispatch answers), false when there is none or it would block, having
+  // answered nothing (call Dispatch then, where blocking is allowed). Never throws.
+  bool DispatchInline(Request& request, const Respond& respond) const;
   // The same, waiting for an asynchronous handler's answer (and making it) on this thread.
   Response Dispatch(Request& request) const;
   // The Response a Reply stands for: runs make (a 500 if it throws).
@@ -83,6 +95,7 @@ class Router {
     std::vector<int> specificity;  // the segments' kinds: the larger, the more specific
     Handler handler;               // one of the two
     AsyncHandler async_handler;
+    InlineHandler inline_handler;  // with async_handler only; may be empty
   };
 
   void AddRoute(std::string method, std::string_view pattern, Route route);

@@ -202,6 +202,49 @@ TEST(RouterAsync, AnswersFromAnotherThreadAndMakesTheReply) {
   EXPECT_EQ(Router::Finish(throwing).status, 500);
 }
 
+TEST(RouterAsync, DispatchInlineRunsOnlyAFastPathThatTakesTheRequest) {
+  Router router;
+  router.AddAsync(
+      "POST", "/api/v1/ulbs/{ulb}/fast",
+      [](Request&, Respond respond) {
+        respond(Reply{Response::Text(200, "slow"), {}, false});
+      },
+      [](Request& request, const Respond& respond) {
+        if (request.Param("ulb") == "9999") return false;
+        if (request.Param("ulb") == "0000") throw std::runtime_error("secret detail");
+        respond(Reply{Response::Text(200, "fast " + request.Param("ulb")), {}, false});
+        return true;
+      });
+  router.AddAsync("POST", "/api/v1/plain", [](Request&, Respond respond) {
+    respond(Reply{Response::Text(200, "p"), {}, false});
+  });
+  router.Add("GET", "/api/v1/now", [](Request&) { return Response::Text(200, "now"); });
+
+  std::vector<Reply> replies;
+  Respond collect = [&replies](Reply r) { replies.push_back(std::move(r)); };
+  Request fast = Make("POST", "/api/v1/ulbs/0152/fast");
+  EXPECT_TRUE(router.DispatchInline(fast, collect));
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(Router::Finish(replies[0]).body, "fast 0152");
+  EXPECT_EQ(fast.route, "/api/v1/ulbs/{ulb}/fast");
+  // Declined, no fast path, a plain route, a refused path: nothing answered.
+  for (auto [method, target] : {std::pair{"POST", "/api/v1/ulbs/9999/fast"},
+                                {"POST", "/api/v1/plain"},
+                                {"GET", "/api/v1/now"},
+                                {"GET", "/api/v1/nowhere"},
+                                {"GET", "/api/v1/ulbs/0152/fast"}}) {
+    Request request = Make(method, target);
+    EXPECT_FALSE(router.DispatchInline(request, collect)) << target;
+  }
+  EXPECT_EQ(replies.size(), 1u);
+  // A fast path that throws is answered 500, without the details.
+  Request throws = Make("POST", "/api/v1/ulbs/0000/fast");
+  EXPECT_TRUE(router.DispatchInline(throws, collect));
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(Router::Finish(replies[1]).status, 500);
+  EXPECT_EQ(Router::Finish(replies[1]).body.find("secret"), std::string::npos);
+}
+
 TEST(RouterSetup, MalformedOrAmbiguousPatternsThrow) {
   Router router;
   auto handler = [](Request&) { return Response::Text(200, "ok"); };

@@ -5,10 +5,13 @@
 //   that touches a Connection runs on that strand (Stop posts its closes there).
 // - control_ is a strand for the acceptor, the signal set and the shutdown coroutine.
 // - Handlers run on workers_. A worker task owns its Request through a shared_ptr and touches only
-//   the router, so a connection may go away while its handler runs. An asynchronous handler
-//   (Router::AddAsync) answers later from another thread (the ledger's sync thread): its Respond
-//   hands the Reply to the connection's strand, where a Reply's make runs (on workers_ first when
-//   it blocks). A handler that answered no Reply when its Respond is dropped is answered 500.
+//   the router, so a connection may go away while its handler runs. An asynchronous route's fast
+//   path (Router::DispatchInline) is tried first on the I/O thread, inside the dispatch's
+//   initiation; it answers through the same Respond, whose answer is posted, never run inline.
+//   An asynchronous handler (Router::AddAsync) answers later from another thread (the ledger's
+//   sync thread): its Respond hands the Reply to the connection's strand, where a Reply's make
+//   runs (on workers_ first when it blocks). A handler that answered no Reply when its Respond is
+//   dropped is answered 500.
 // - Members that coroutine frames use (connections_, metrics_) are declared before ioc_, so they
 //   are still alive when ioc_'s destructor destroys frames that never finished; workers_ is
 //   declared last and joined first, so no worker posts into a destroyed io_context, and ~Impl
@@ -349,6 +352,16 @@ class Server::Impl {
           };
           const bool reserved = !options_.reserved_prefix.empty() &&
                                 request->target.starts_with(options_.reserved_prefix);
+          // A route's fast path answers here, on the I/O thread, when it can without blocking
+          // (Router::DispatchInline): no hand-off to a worker and back. Counted before it runs,
+          // as it may answer later from another thread; uncounted again if it declined.
+          if (!reserved) {
+            AsyncStarted();
+            pending->counted = true;
+            if (router_.DispatchInline(*request, respond)) return;  // never throws
+            pending->counted = false;
+            AsyncAnswered();
+          }
           // (A dispatch still queued when the server stops is dropped uncounted: the pool
           // destroys it only in its own destructor.)
           asio::post(reserved ? reserved_ : workers_, [this, pending, request = std::move(request),

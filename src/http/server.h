@@ -2,10 +2,12 @@
 // Server: HTTP/1.1 over TCP (Boost.Beast, C++20 coroutines), handing each request to a Router.
 //
 // I/O runs on io_threads; every handler runs on a separate pool of worker_threads, so a handler may
-// block (fsync, password hashing) without stalling other connections. Keep-alive; every read and
-// write has a deadline; over-limit bodies get 413, over-limit headers 431, malformed requests 400
-// (then the connection is closed). Every response carries security headers, and /api responses
-// Cache-Control: no-store. Metrics: palika_http_requests_total{route,method,status},
+// block (fsync, password hashing) without stalling other connections, except an asynchronous
+// route's fast path (Router::AddAsync's InlineHandler), which is tried on the I/O thread first and
+// answers there only when it cannot block (a counter payment's first half). Keep-alive; every
+// read and write has a deadline; over-limit bodies get 413, over-limit headers 431, malformed
+// requests 400 (then the connection is closed). Every response carries security headers, and /api
+// responses Cache-Control: no-store. Metrics: palika_http_requests_total{route,method,status},
 // palika_http_request_duration_seconds{route}, palika_http_open_connections.
 //
 // Lifecycle: construct, Listen(), then Run() on one thread (it blocks). Stop() may be called from

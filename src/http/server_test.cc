@@ -78,6 +78,28 @@ class ServerTest : public ::testing::Test {
       later_.push_back({request.body, std::move(respond)});
     });
     router_.AddAsync("GET", "/api/v1/never", [](Request&, Respond) {});
+    // A fast path on the I/O thread that takes "fast" and "later" bodies (the second answered
+    // from another thread, as a ledger's sync thread answers), throws on "throw" and leaves the
+    // rest to the worker.
+    router_.AddAsync(
+        "POST", "/api/v1/fast",
+        [](Request& request, Respond respond) {
+          respond(Reply{Response::Text(200, "worker: " + request.body), {}, false});
+        },
+        [this](Request& request, const Respond& respond) {
+          if (request.body == "throw") throw std::runtime_error("inline boom");
+          if (request.body == "later") {
+            std::thread([respond] {
+              std::this_thread::sleep_for(milliseconds(20));
+              respond(Reply{{}, [] { return Response::Text(201, "made later"); }, false});
+            }).detach();
+            return true;
+          }
+          if (request.body != "fast") return false;
+          ++inline_answers_;
+          respond(Reply{Response::Text(200, "io thread: " + request.body), {}, false});
+          return true;
+        });
     // Headers of its own: defaults it overrides (in another case), a padded value, a cookie.
     router_.Add("GET", "/own-headers", [](Request&) {
       return Response::Text(200, "ok")
@@ -142,6 +164,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::thread run_;
   std::atomic<bool> slow_started_{false};
+  std::atomic<int> inline_answers_{0};
   milliseconds slow_for_{800};
   std::mutex later_mu_;
   std::vector<std::pair<std::string, Respond>> later_;  // GUARDED_BY(later_mu_)
@@ -306,6 +329,28 @@ TEST_F(ServerTest, ResponsesAreWrittenByteForByte) {
       "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n" + std::string(kSecurity) +
       "Cache-Control: no-store\r\nConnection: close\r\nContent-Length: "))
       << not_found;
+}
+
+TEST_F(ServerTest, AFastPathAnswersOnTheIoThreadOrLeavesTheRequestToAWorker) {
+  TestClient client = Client();
+  auto fast = client.Request("POST", "/api/v1/fast", "fast");
+  EXPECT_EQ(fast.status, 200);
+  EXPECT_EQ(fast.body, "io thread: fast");
+  EXPECT_EQ(inline_answers_, 1);
+  auto declined = client.Request("POST", "/api/v1/fast", "slow");
+  EXPECT_EQ(declined.status, 200);
+  EXPECT_EQ(declined.body, "worker: slow");
+  EXPECT_EQ(inline_answers_, 1);
+  auto later = client.Request("POST", "/api/v1/fast", "later");
+  EXPECT_EQ(later.status, 201);
+  EXPECT_EQ(later.body, "made later");
+  auto thrown = client.Request("POST", "/api/v1/fast", "throw");
+  EXPECT_EQ(thrown.status, 500);
+  EXPECT_EQ(ErrorCode(thrown), "internal");
+  EXPECT_EQ(thrown.body.find("inline boom"), std::string::npos) << "details are logged only";
+  // The connection lives on.
+  EXPECT_EQ(client.Request("POST", "/api/v1/fast", "fast").body, "io thread: fast");
+  EXPECT_EQ(client.connections_opened(), 1);
 }
 
 TEST_F(ServerTest, ThrowingHandlerIs500JsonAndTheServerLivesOn) {

@@ -185,6 +185,9 @@ class Ledger {
   // answer on (post it to another thread), never block or do slow work.
   using Done = std::function<void(Result<CommitResult>)>;
   void Submit(Command command, Done done);
+  // True when Submit(command, done) waits on the caller's thread (synchronous backup mode), so a
+  // thread that must not block (a server's I/O thread) hands the command to one that may.
+  bool SubmitWaits() const { return SyncMode(); }
 
   // Runs `fn` in a read snapshot on a reader connection.
   Status Read(const std::function<Status(store::Transaction&)>& fn);

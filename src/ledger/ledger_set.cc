@@ -336,6 +336,12 @@ Result<std::unique_ptr<Ledger>> LedgerSet::OpenLedger(const std::string& ulb,
   return Ledger::Open(options, create);
 }
 
+Ledger* LedgerSet::OpenUlb(const std::string& code) {
+  std::lock_guard lk(mu_);
+  auto it = ulbs_.find(code);
+  return it == ulbs_.end() ? nullptr : it->second.get();
+}
+
 Result<Ledger*> LedgerSet::Ulb(const std::string& code) {
   {
     std::lock_guard lk(mu_);

@@ -85,6 +85,9 @@ class LedgerSet {
   // Unavailable "store_unavailable" while its store cannot be reached (tried again after
   // StoreOptions::retry_after).
   Result<Ledger*> Ulb(const std::string& code);
+  // The ULB's ledger if it is open now, else null (where Ulb may try to reach its store again,
+  // or answers a refusal): never blocks beyond a short lock, for a server's I/O thread.
+  Ledger* OpenUlb(const std::string& code);
   // Creates the ULB's ledger where the map places it (or StoreOptions::new_ulbs, recorded in the
   // map first) if missing, and opens it.
   Result<Ledger*> CreateUlb(const std::string& code);

@@ -112,6 +112,28 @@ Result<std::optional<Principal>> Admit(ApiContext& ctx, const RouteSpec& spec, R
   return std::optional<Principal>(std::move(*who));
 }
 
+// Admit's answer when it can be given from memory alone (see InlineRouteHandler); nullopt when
+// Admit would read or write a store: a session to end, expire, touch on disk or reload, a ULB
+// ledger that is not open, a replication route. A refusal given here is Admit's own.
+std::optional<Result<std::optional<Principal>>> AdmitInMemory(ApiContext& ctx,
+                                                              const RouteSpec& spec, Request& req) {
+  using Admitted = Result<std::optional<Principal>>;
+  if (spec.access == Access::kPublic) return Admitted(std::optional<Principal>());
+  if (spec.access == Access::kReplication) return std::nullopt;
+  auto token = BearerToken(req);
+  if (!token) return Admitted(NotSignedIn());
+  std::optional<Principal> who = ctx.sessions.TryAuthenticateInMemory(*token);
+  if (!who) return std::nullopt;
+  if (spec.access == Access::kSignedIn) return Admitted(std::move(who));
+  std::string ulb = std::string(identity::kAllUlbs);
+  if (spec.access == Access::kUlb) {
+    ulb = req.Param("ulb");
+    if (!IsValidUlbCode(ulb) || ctx.ledgers.OpenUlb(ulb) == nullptr) return std::nullopt;
+  }
+  if (Status s = identity::Authorize(*who, *spec.permission, ulb); !s.ok()) return Admitted(s);
+  return Admitted(std::move(who));
+}
+
 // Wraps a handler with its route's access rule.
 Handler Guard(ApiContext& ctx, const RouteSpec& spec, const RouteHandler& handler) {
   return [&ctx, spec, &handler](Request& req) -> Response {
@@ -126,6 +148,19 @@ AsyncHandler GuardAsync(ApiContext& ctx, const RouteSpec& spec, const AsyncRoute
     auto who = Admit(ctx, spec, req);
     if (!who.ok()) return respond(Reply{Response::Error(who.status()), {}, false});
     handler(ctx, req, *who ? &**who : nullptr, std::move(respond));
+  };
+}
+
+InlineHandler GuardInline(ApiContext& ctx, const RouteSpec& spec,
+                          const InlineRouteHandler& try_inline) {
+  return [&ctx, spec, &try_inline](Request& req, const Respond& respond) {
+    auto who = AdmitInMemory(ctx, spec, req);
+    if (!who) return false;
+    if (!who->ok()) {
+      respond(Reply{Response::Error(who->status()), {}, false});
+      return true;
+    }
+    return try_inline(ctx, req, **who ? &***who : nullptr, respond);
   };
 }
 
@@ -390,8 +425,9 @@ const std::vector<RouteSpec>& ApiRoutes() {
 void AddApiRoutes(Router& router, ApiContext& ctx) {
   for (const auto& route : AllRoutes()) {
     if (route.async_handler) {
-      router.AddAsync(route.spec.method, route.spec.pattern,
-                      GuardAsync(ctx, route.spec, route.async_handler));
+      router.AddAsync(
+          route.spec.method, route.spec.pattern, GuardAsync(ctx, route.spec, route.async_handler),
+          route.try_inline ? GuardInline(ctx, route.spec, route.try_inline) : InlineHandler());
     } else {
       router.Add(route.spec.method, route.spec.pattern, Guard(ctx, route.spec, route.handler));
     }

@@ -54,10 +54,18 @@ using RouteHandler =
 // it returns.
 using AsyncRouteHandler = std::function<void(ApiContext& ctx, Request& req,
                                              const identity::Principal* who, Respond respond)>;
+// An asynchronous route's fast path on the server's I/O thread (Router's InlineHandler): answers
+// through respond and returns true only when it could without blocking; false, having answered
+// nothing, sends the request to the route's AsyncRouteHandler on a worker. It runs only once the
+// route's access rule was decided from memory (a live session with its grants cached, a ULB
+// whose ledger is open); otherwise the whole request goes to the worker.
+using InlineRouteHandler = std::function<bool(
+    ApiContext& ctx, Request& req, const identity::Principal* who, const Respond& respond)>;
 struct ApiRoute {
   RouteSpec spec;
   RouteHandler handler;               // one of the two
   AsyncRouteHandler async_handler{};  // a command route that must not hold a worker thread
+  InlineRouteHandler try_inline{};    // optional, with async_handler
 };
 
 // The routes of each feature, declared in the feature's own file; ApiRoutes() is all of them.

@@ -60,7 +60,9 @@ struct Collection {
   payments::PreparedCollection prepared;
 };
 
-Result<Collection> ParseCollection(ApiContext& ctx, Request& req, const identity::Principal& who) {
+// `ulb_info`: the ULB's profile if the caller has it from memory (else it is read).
+Result<Collection> ParseCollection(ApiContext& ctx, Request& req, const identity::Principal& who,
+                                   std::optional<registry::UlbInfo> ulb_info = std::nullopt) {
   // The key is checked first: without one nothing else matters.
   PALIKA_RETURN_IF_ERROR(IdempotencyKey(req, /*required=*/true).status());
   PALIKA_ASSIGN_OR_RETURN(json::object body, ParseJsonObject(req.body));
@@ -82,7 +84,10 @@ Result<Collection> ParseCollection(ApiContext& ctx, Request& req, const identity
   }
   Collection out;
   out.ulb = req.Param("ulb");
-  PALIKA_ASSIGN_OR_RETURN(auto info, ctx.registry.GetUlb(out.ulb));
+  if (!ulb_info) {
+    PALIKA_ASSIGN_OR_RETURN(ulb_info, ctx.registry.GetUlb(out.ulb));
+  }
+  const registry::UlbInfo& info = *ulb_info;
   payments::PaymentInput in;
   in.property_id = id;
   in.amount = Money::FromPaise(amount);
@@ -101,12 +106,8 @@ Result<Collection> ParseCollection(ApiContext& ctx, Request& req, const identity
   return out;
 }
 
-// Collecting does not hold the worker thread while the ledger commits: the ledger's sync thread
-// hands the answer to the server, which signs and writes it on its I/O thread (or reads the
-// payment back on a worker, for a replayed key).
-void CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who,
-                    Respond respond) {
-  auto collection = ParseCollection(ctx, req, who);
+// Hands a checked collection (or its refusal) to the ledger; the answer goes to respond.
+void SubmitCollection(ApiContext& ctx, Result<Collection> collection, Respond respond) {
   if (!collection.ok()) return respond(Reply{Response::Error(collection.status()), {}, false});
   ledger::Ledger* ledger = collection->prepared.ledger;
   auto made = collection->prepared.made;
@@ -121,6 +122,30 @@ void CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& wh
                       },
                       reads});
       });
+}
+
+// Collecting does not hold the worker thread while the ledger commits: the ledger's sync thread
+// hands the answer to the server, which signs and writes it on its I/O thread (or reads the
+// payment back on a worker, for a replayed key).
+void CollectPayment(ApiContext& ctx, Request& req, const identity::Principal& who,
+                    Respond respond) {
+  SubmitCollection(ctx, ParseCollection(ctx, req, who), std::move(respond));
+}
+
+// The same on the server's I/O thread (the payment's first half without a hop to a worker and
+// back), when nothing on the way can block: the ULB's profile is in memory and the ledger takes
+// the command without waiting (not in synchronous backup mode). Parsing, checking and hashing the
+// request only compute; a replayed key is found by the ledger's writer, and its stored payment is
+// read on a worker (the Reply's make blocks).
+bool TryCollectPaymentInline(ApiContext& ctx, Request& req, const identity::Principal& who,
+                             const Respond& respond) {
+  const std::string& ulb = req.Param("ulb");
+  ledger::Ledger* ledger = ctx.ledgers.OpenUlb(ulb);
+  if (ledger == nullptr || ledger->SubmitWaits()) return false;
+  std::optional<registry::UlbInfo> info = ctx.registry.UlbFromMemory(ulb);
+  if (!info) return false;
+  SubmitCollection(ctx, ParseCollection(ctx, req, who, std::move(info)), respond);
+  return true;
 }
 
 Response ReversePayment(ApiContext& ctx, Request& req, const identity::Principal& who) {
@@ -307,6 +332,9 @@ std::vector<ApiRoute> PaymentRoutes() {
        nullptr,
        [](ApiContext& ctx, Request& q, P p, Respond respond) {
          CollectPayment(ctx, q, *p, std::move(respond));
+       },
+       [](ApiContext& ctx, Request& q, P p, const Respond& respond) {
+         return TryCollectPaymentInline(ctx, q, *p, respond);
        }},
       {{"POST", "/api/v1/ulbs/{ulb}/payments/reversals", Access::kUlb, Permission::kPaymentReverse},
        [](ApiContext& ctx, Request& q, P p) { return ReversePayment(ctx, q, *p); }},

@@ -238,6 +238,15 @@ Result<std::vector<UlbInfo>> Registry::ListUlbs() {
 
 uint64_t Registry::StateVersion() const { return ledgers_.state().size(); }
 
+std::optional<UlbInfo> Registry::UlbFromMemory(const std::string& code) {
+  const uint64_t version = StateVersion();
+  std::lock_guard lk(mu_);
+  if (auto it = ulbs_.find(code); it != ulbs_.end() && it->second.version == version) {
+    return it->second.info;
+  }
+  return std::nullopt;
+}
+
 Result<UlbInfo> Registry::GetUlb(const std::string& code) {
   // Every payment names its ULB; the answer only changes with the state ledger.
   const uint64_t version = StateVersion();

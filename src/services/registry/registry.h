@@ -73,6 +73,9 @@ class Registry {
   Result<std::vector<UlbInfo>> ListUlbs();
   // One ULB; NotFound "ulb_not_found". Answered from memory while the state ledger is unchanged.
   Result<UlbInfo> GetUlb(const std::string& code);
+  // GetUlb's answer when it is in memory and current; nullopt when GetUlb would read the state
+  // ledger (for a server's I/O thread, which must not block).
+  std::optional<UlbInfo> UlbFromMemory(const std::string& code);
   // Start-up check: a ULB registered in the state ledger whose own file is missing is held back
   // (its file is always written first, so a missing one was lost), never recreated empty.
   Status EnsureUlbLedgers();

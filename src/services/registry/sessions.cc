@@ -189,6 +189,33 @@ Result<identity::Principal> Sessions::Authenticate(const std::string& token) {
   return p;
 }
 
+std::optional<identity::Principal> Sessions::TryAuthenticateInMemory(const std::string& token) {
+  const std::string hash = identity::TokenHash(token);
+  const int64_t now = Now();
+  // Read the version first, as Authenticate does: a change committed after it makes the cached
+  // principal stale, never fresh.
+  const uint64_t version = registry_.StateVersion();
+  // mu_ is also held while sessions.db is written (a sign-in, a touch, an expiry), which may wait
+  // on the disk: rather than wait behind it, leave this request to Authenticate. (A few tries:
+  // another I/O thread holds it for a moment only.)
+  std::unique_lock lk(mu_, std::defer_lock);
+  for (int tries = 0; !lk.try_lock(); ++tries) {
+    if (tries == 100) return std::nullopt;
+  }
+  auto it = sessions_.find(hash);
+  if (it == sessions_.end()) return std::nullopt;
+  Session& s = it->second;
+  if (now - s.last_seen_us > options_.idle_timeout.count() * 1000000LL ||
+      now - s.created_us > options_.absolute_timeout.count() * 1000000LL ||
+      now - s.persisted_seen_us > kPersistEveryUs) {
+    return std::nullopt;  // Authenticate ends it, or writes its last-seen time
+  }
+  auto cached = principals_.find(s.user_id);
+  if (cached == principals_.end() || cached->second.version != version) return std::nullopt;
+  s.last_seen_us = now;
+  return cached->second.principal;
+}
+
 void Sessions::SignOutOthers(const std::string& user_id, const std::string& keep_token) {
   const std::string keep = identity::TokenHash(keep_token);
   std::lock_guard lk(mu_);

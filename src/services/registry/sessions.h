@@ -53,6 +53,14 @@ class Sessions {
   // changes (Registry::StateVersion), so a revoked grant or a deactivated user is seen on the very
   // next request, as without the cache.
   Result<identity::Principal> Authenticate(const std::string& token);
+  // The same answer when it can be given from memory alone, without touching sessions.db or the
+  // state ledger (for a server's I/O thread): the principal of a live session whose user and
+  // grants are cached for the current state version, its idle clock touched as Authenticate
+  // touches it. nullopt in every other case (an unknown, expired or signed-out token, a
+  // last-seen time due to be written, a user to read again, or another thread writing
+  // sessions.db just now): call Authenticate, which gives the refusal or does the write. So
+  // expiry, sign-out and revocation take effect exactly as there.
+  std::optional<identity::Principal> TryAuthenticateInMemory(const std::string& token);
   void SignOut(const std::string& token);
   // Ends every session of `user_id` except the one of `keep_token` (after a password change:
   // whoever knew the old password is signed out everywhere else).

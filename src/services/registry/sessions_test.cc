@@ -341,6 +341,57 @@ TEST_F(SessionsTest, ARevokedGrantIsGoneOnTheNextRequest) {
   EXPECT_EQ(p->grants[0].role, Role::kUlbAdmin);
 }
 
+TEST_F(SessionsTest, TheInMemoryCheckAnswersOnlyWhatAuthenticateWouldWithoutAStore) {
+  const std::string token = MustSignIn();
+  // The sign-in's audit entry changed the state ledger: the grants are read again, by
+  // Authenticate.
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value());
+  auto p = sessions_->Authenticate(token);
+  ASSERT_TRUE(p.ok());
+  auto fast = sessions_->TryAuthenticateInMemory(token);
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_EQ(fast->user_id, p->user_id);
+  EXPECT_EQ(fast->username, "meena");
+  ASSERT_EQ(fast->grants.size(), 1u);
+  EXPECT_EQ(fast->grants[0].role, Role::kCashier);
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory("never-issued").has_value());
+
+  // It touches the idle clock as Authenticate does: 14 idle minutes twice are fine, as long as
+  // the last-seen time is written once a minute (by Authenticate, when the check declines).
+  Advance(14min);
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value()) << "a write is due";
+  ASSERT_TRUE(sessions_->Authenticate(token).ok());
+  Advance(30s);
+  EXPECT_TRUE(sessions_->TryAuthenticateInMemory(token).has_value());
+  Advance(14min);
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value());
+  ASSERT_TRUE(sessions_->Authenticate(token).ok());
+
+  // A revoked grant: declined (the state ledger changed), and Authenticate sees the revocation.
+  ASSERT_TRUE(registry_->RevokeRole(kStateAdmin, "meena", Role::kCashier, "0152").ok());
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value());
+  p = sessions_->Authenticate(token);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->grants.empty());
+  fast = sessions_->TryAuthenticateInMemory(token);
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_TRUE(fast->grants.empty());
+
+  // Idle too long: declined, and Authenticate ends it with the refusal of before.
+  Advance(16min);
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value());
+  EXPECT_EQ(sessions_->Authenticate(token).status().code(), "session_expired");
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(token).has_value());
+
+  // Signed out: declined at once.
+  const std::string other = MustSignIn();
+  ASSERT_TRUE(sessions_->Authenticate(other).ok());
+  ASSERT_TRUE(sessions_->TryAuthenticateInMemory(other).has_value());
+  sessions_->SignOut(other);
+  EXPECT_FALSE(sessions_->TryAuthenticateInMemory(other).has_value());
+  EXPECT_EQ(sessions_->Authenticate(other).status().code(), "not_signed_in");
+}
+
 TEST_F(SessionsTest, RepeatedFailuresAreThrottled) {
   // A wrong password does not spend the code, so one code serves every attempt below.
   const std::string otp = FreshOtp();
