@@ -42,6 +42,37 @@ inline double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// The scheduler's account of this process's threads named `name` (/proc/self/task/*/schedstat):
+// time on a CPU, time runnable but waiting for one, and times scheduled in, summed.
+struct SchedStat {
+  double run_seconds = 0;
+  double runqueue_seconds = 0;
+  double slices = 0;
+  SchedStat operator-(const SchedStat& o) const {
+    return {run_seconds - o.run_seconds, runqueue_seconds - o.runqueue_seconds, slices - o.slices};
+  }
+};
+inline SchedStat NamedThreadsSchedStat(std::string_view name) {
+  SchedStat total;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    if (n != name) continue;
+    std::ifstream stat(task.path() / "schedstat");
+    double run = 0;
+    double wait = 0;
+    double slices = 0;
+    if (stat >> run >> wait >> slices) {
+      total.run_seconds += run / 1e9;
+      total.runqueue_seconds += wait / 1e9;
+      total.slices += slices;
+    }
+  }
+  return total;
+}
+
 // CPU time (user + system, seconds) of this process's threads named `name` (as in
 // /proc/self/task/*/comm; the ledger names its writer threads "writer-<ulb>").
 inline double NamedThreadsCpuSeconds(std::string_view name) {

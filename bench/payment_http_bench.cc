@@ -311,6 +311,14 @@ struct HttpFigures {
   double wal_max_pages = 0;
   uintmax_t wal_file_bytes = 0;
   double wal_frames = 0;  // 4 KiB pages the ULB ledger's commits appended to its WAL
+  // Where the writer's wall time went and who waited for a CPU (the pipeline's waits).
+  SchedStat writer_sched, sync_sched, io_sched;
+  double writer_batch_seconds = 0;      // in its batches (wall)
+  double writer_idle_seconds = 0;       // waiting for a command (the queue empty)
+  double writer_sync_wait_seconds = 0;  // waiting for the sync (too many commits unsynced)
+  double writer_wal_ckpt_seconds = 0;   // in its own WAL checkpoints (wall)
+  double sync_seconds = 0;              // the sync thread's syncs (wall)
+  double syncs = 0;
 };
 
 std::string SignIn(uint16_t port, const std::string& secret) {
@@ -867,6 +875,17 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   const double sync0 = NamedThreadsCpuSeconds(std::string("sync-") + kUlb);
   const double io0 = NamedThreadsCpuSeconds("http-io");
   const double walckpt0 = NamedThreadsCpuSeconds(std::string("walckpt-") + kUlb);
+  const SchedStat writer_sched0 = NamedThreadsSchedStat(std::string("writer-") + kUlb);
+  const SchedStat sync_sched0 = NamedThreadsSchedStat(std::string("sync-") + kUlb);
+  const SchedStat io_sched0 = NamedThreadsSchedStat("http-io");
+  const char* const kWaits[] = {
+      "palika_ledger_commit_seconds_total", "palika_ledger_writer_idle_seconds_total",
+      "palika_ledger_writer_sync_wait_seconds_total",
+      "palika_ledger_wal_writer_checkpoint_seconds_total", "palika_ledger_sync_seconds_total"};
+  double waits0[5];
+  for (int i = 0; i < 5; ++i) waits0[i] = (*app)->metrics().Value(kWaits[i], ulb);
+  const double syncs0 =
+      static_cast<double>((*app)->metrics().ObservationCount("palika_ledger_sync_seconds"));
   const MetricLabels by_checkpointer{{"ulb", kUlb}, {"by", "checkpointer"}};
   const MetricLabels by_writer{{"ulb", kUlb}, {"by", "writer"}};
   const double ckpts0 =
@@ -895,6 +914,15 @@ HttpFigures ServeAndRun(const fs::path& root, const ledger::StoreOptions& stores
   f.sync_cpu_seconds = NamedThreadsCpuSeconds(std::string("sync-") + kUlb) - sync0;
   f.io_cpu_seconds = NamedThreadsCpuSeconds("http-io") - io0;
   f.walckpt_cpu_seconds = NamedThreadsCpuSeconds(std::string("walckpt-") + kUlb) - walckpt0;
+  f.writer_sched = NamedThreadsSchedStat(std::string("writer-") + kUlb) - writer_sched0;
+  f.sync_sched = NamedThreadsSchedStat(std::string("sync-") + kUlb) - sync_sched0;
+  f.io_sched = NamedThreadsSchedStat("http-io") - io_sched0;
+  double* const waits[] = {&f.writer_batch_seconds, &f.writer_idle_seconds,
+                           &f.writer_sync_wait_seconds, &f.writer_wal_ckpt_seconds,
+                           &f.sync_seconds};
+  for (int i = 0; i < 5; ++i) *waits[i] = (*app)->metrics().Value(kWaits[i], ulb) - waits0[i];
+  f.syncs = static_cast<double>((*app)->metrics().ObservationCount("palika_ledger_sync_seconds")) -
+            syncs0;
   f.commits = (*app)->metrics().Value("palika_ledger_commits_total", ulb) - commits0;
   f.wal_frames = (*app)->metrics().Value("palika_ledger_wal_frames_total", ulb) - frames0;
   f.wal_checkpoints =
@@ -940,6 +968,21 @@ void PrintCpu(const HttpFigures& f, const Flags& flags) {
       (server - f.writer_cpu_seconds - f.sync_cpu_seconds - f.io_cpu_seconds -
        f.walckpt_cpu_seconds) *
           1e6 / n);
+  if (f.syncs > 0) {
+    const double us = 1e6 / n;
+    fmt::print(
+        "waits:   the writer's wall time per payment: {:.0f} us in batches, {:.0f} us idle (no "
+        "command queued), {:.0f} us waiting for the sync, {:.0f} us in its own WAL checkpoints; "
+        "runnable but waiting for a CPU: writer {:.0f} us, sync {:.0f} us, HTTP I/O threads "
+        "{:.0f} us\n",
+        f.writer_batch_seconds * us, f.writer_idle_seconds * us, f.writer_sync_wait_seconds * us,
+        f.writer_wal_ckpt_seconds * us, f.writer_sched.runqueue_seconds * us,
+        f.sync_sched.runqueue_seconds * us, f.io_sched.runqueue_seconds * us);
+    fmt::print(
+        "         {:.0f} WAL syncs, {:.2f} ms each ({:.1f} commits a sync); the writer was "
+        "scheduled {:.1f} times a payment\n",
+        f.syncs, f.sync_seconds * 1e3 / f.syncs, f.commits / f.syncs, f.writer_sched.slices / n);
+  }
   if (f.wal_max_pages > 0) {
     fmt::print(
         "wal:     {:.0f} WAL checkpoints off the writer ({:.0f} us of CPU per payment in its "

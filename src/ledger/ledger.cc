@@ -41,6 +41,16 @@ double ThreadCpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
+// Adds the wall time since `since` to the ULB's counter `metric` (the writer's and the sync's
+// waits, which the payment benchmark prints a payment).
+void CountWait(const LedgerOptions& options, std::string_view metric,
+               std::chrono::steady_clock::time_point since) {
+  if (!options.metrics) return;
+  options.metrics->Increment(
+      metric, {{"ulb", options.ulb}},
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+}
+
 int64_t WallMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -432,7 +442,11 @@ void Ledger::WriterLoop() {
     // instead of going out as many small commits that each rewrite the same pages into the WAL.
     if (syncer_.joinable()) {
       std::unique_lock lk(sync_mu_);
-      synced_cv_.wait(lk, [&] { return in_sync_ < kMaxUnsyncedCommits; });
+      if (in_sync_ >= kMaxUnsyncedCommits) {
+        const auto waited = std::chrono::steady_clock::now();
+        synced_cv_.wait(lk, [&] { return in_sync_ < kMaxUnsyncedCommits; });
+        CountWait(options_, "palika_ledger_writer_sync_wait_seconds_total", waited);
+      }
     }
     std::vector<std::unique_ptr<Pending>> batch;
     bool stop = false;
@@ -443,15 +457,18 @@ void Ledger::WriterLoop() {
         const bool pending = tree_.size() > checkpointed_size_;
         // On PostgreSQL an idle writer hands its connection back to the cluster's shared ones.
         const bool hold = !writer_idle_ && options_.location.engine == store::Engine::kPostgres;
+        const auto waited = std::chrono::steady_clock::now();
         if (!pending && !hold) {
           cv_.wait(lk, ready);
+          CountWait(options_, "palika_ledger_writer_idle_seconds_total", waited);
         } else {
           auto wake = std::chrono::steady_clock::time_point::max();
           if (pending) wake = last_checkpoint_ + CheckpointInterval();
           const auto idle_at = last_write_ + options_.idle_disconnect;
           if (hold) wake = std::min(wake, idle_at);
-          if (!cv_.wait_until(lk, wake, ready) && hold &&
-              std::chrono::steady_clock::now() >= idle_at) {
+          const bool woken = cv_.wait_until(lk, wake, ready);
+          CountWait(options_, "palika_ledger_writer_idle_seconds_total", waited);
+          if (!woken && hold && std::chrono::steady_clock::now() >= idle_at) {
             lk.unlock();
             writer_db_->Disconnect();
             writer_idle_ = true;
@@ -599,6 +616,8 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch, int attem
     options_.metrics->Increment("palika_ledger_commits_total", {{"ulb", options_.ulb}}, 1);
     options_.metrics->Observe("palika_ledger_batch_size", {}, static_cast<double>(batch.size()));
     options_.metrics->Observe("palika_ledger_commit_seconds", {}, seconds);
+    options_.metrics->Increment("palika_ledger_commit_seconds_total", {{"ulb", options_.ulb}},
+                                seconds);
   }
   if (!s.ok()) {
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
@@ -648,9 +667,11 @@ void Ledger::SyncLoop() {
       if (!synced.ok()) s = Halt(synced);
     }
     if (options_.metrics && s.ok()) {
-      options_.metrics->Observe(
-          "palika_ledger_sync_seconds", {},
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      options_.metrics->Observe("palika_ledger_sync_seconds", {}, seconds);
+      options_.metrics->Increment("palika_ledger_sync_seconds_total", {{"ulb", options_.ulb}},
+                                  seconds);
     }
     for (auto& w : work) {
       if (s.ok()) {
@@ -814,10 +835,12 @@ void Ledger::KeepWalBounded() {
 
 void Ledger::CheckpointWalHere() {
   const double cpu0 = ThreadCpuSeconds();
+  const auto started = std::chrono::steady_clock::now();
   Result<store::WalCheckpoint> r = writer_db_->CheckpointWal();
   if (options_.metrics) {
     options_.metrics->Increment("palika_ledger_wal_writer_checkpoint_cpu_seconds_total",
                                 {{"ulb", options_.ulb}}, ThreadCpuSeconds() - cpu0);
+    CountWait(options_, "palika_ledger_wal_writer_checkpoint_seconds_total", started);
   }
   WalCheckpointDone(r, "writer");
   if (r.ok() && !r->busy) wal_backfilled_ = std::max(wal_backfilled_, r->backfilled);

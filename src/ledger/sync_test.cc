@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -175,6 +176,35 @@ TEST_F(LedgerSyncTest, AFailedSyncFailsEveryBatchOnTopAndHaltsTheLedger) {
   EXPECT_TRUE(retried->replayed);
   ASSERT_TRUE(l->Submit(SetKey("d")).ok());
   EXPECT_EQ(l->size(), 8u);
+}
+
+// The benchmark's and an operator's view of the pipeline's waits: while a sync is held the
+// writer commits one more transaction (a batch, or a checkpoint it signs), then waits for the
+// sync, and the counters say so.
+TEST_F(LedgerSyncTest, TheWritersWaitForTheSyncIsCounted) {
+  auto l = Open();
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(l->Submit(SetKey("a")).ok());
+  ASSERT_EQ(l->WaitForCheckpoint(0, std::chrono::steady_clock::now() + 5s), 2u);
+  const MetricLabels ulb{{"ulb", kUlb}};
+  EXPECT_GT(metrics_.Value("palika_ledger_commit_seconds_total", ulb), 0);
+  EXPECT_GT(metrics_.Value("palika_ledger_sync_seconds_total", ulb), 0);
+  const double waited = metrics_.Value("palika_ledger_writer_sync_wait_seconds_total", ulb);
+
+  Syncs("hold");
+  // A failed assertion below must not leave the sync held: the ledger's close would wait on it.
+  std::shared_ptr<void> release(nullptr, [&](void*) { Syncs("pass"); });
+  auto b = std::async(std::launch::async, [&] { return l->Submit(SetKey("b")); });
+  ASSERT_TRUE(WaitVisible(*l, "b"));
+  auto c = std::async(std::launch::async, [&] { return l->Submit(SetKey("c")); });
+  auto d = std::async(std::launch::async, [&] { return l->Submit(SetKey("d")); });
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(l->size(), 2u) << "answered before the sync";
+  Syncs("pass");
+  for (auto* f : {&b, &c, &d}) ASSERT_TRUE(f->get().ok());
+  EXPECT_GE(metrics_.Value("palika_ledger_writer_sync_wait_seconds_total", ulb) - waited, 0.25);
+  EXPECT_GE(metrics_.Value("palika_ledger_sync_seconds_total", ulb), 0.25);
+  EXPECT_GT(metrics_.Value("palika_ledger_writer_idle_seconds_total", ulb), 0);
 }
 
 TEST_F(LedgerSyncTest, OpenRefusesToServeWhenItsFirstSyncFails) {
