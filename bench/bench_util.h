@@ -52,15 +52,23 @@ struct SchedStat {
     return {run_seconds - o.run_seconds, runqueue_seconds - o.runqueue_seconds, slices - o.slices};
   }
 };
-inline SchedStat NamedThreadsSchedStat(std::string_view name) {
-  SchedStat total;
+// Calls fn with the /proc/self/task/<tid> directory of each of this process's threads named `name`
+// (as in its comm file; the ledger names its writer threads "writer-<ulb>").
+template <typename Fn>
+void ForEachNamedThread(std::string_view name, Fn fn) {
   std::error_code ec;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
     std::ifstream comm(task.path() / "comm");
     std::string n;
     std::getline(comm, n);
-    if (n != name) continue;
-    std::ifstream stat(task.path() / "schedstat");
+    if (n == name) fn(task.path());
+  }
+}
+
+inline SchedStat NamedThreadsSchedStat(std::string_view name) {
+  SchedStat total;
+  ForEachNamedThread(name, [&](const std::filesystem::path& task) {
+    std::ifstream stat(task / "schedstat");
     double run = 0;
     double wait = 0;
     double slices = 0;
@@ -69,7 +77,7 @@ inline SchedStat NamedThreadsSchedStat(std::string_view name) {
       total.runqueue_seconds += wait / 1e9;
       total.slices += slices;
     }
-  }
+  });
   return total;
 }
 
@@ -78,17 +86,12 @@ inline SchedStat NamedThreadsSchedStat(std::string_view name) {
 inline double NamedThreadsCpuSeconds(std::string_view name) {
   const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   double total = 0;
-  std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    std::ifstream comm(task.path() / "comm");
-    std::string n;
-    std::getline(comm, n);
-    if (n != name) continue;
-    std::ifstream stat(task.path() / "stat");
+  ForEachNamedThread(name, [&](const std::filesystem::path& task) {
+    std::ifstream stat(task / "stat");
     std::string line;
     std::getline(stat, line);
     const size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
+    if (close == std::string::npos) return;
     // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
     std::vector<std::string> fields;
     std::string_view rest = std::string_view(line).substr(close + 2);
@@ -98,7 +101,7 @@ inline double NamedThreadsCpuSeconds(std::string_view name) {
       rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
     }
     if (fields.size() > 12) total += (std::stod(fields[11]) + std::stod(fields[12])) / tick;
-  }
+  });
   return total;
 }
 

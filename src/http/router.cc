@@ -16,6 +16,19 @@ namespace palika::http {
 
 namespace {
 
+// The 500 for a handler that threw; called inside a catch block, with the exception in flight.
+Response HandlerThrew(const Request& request, const std::string& pattern) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return Response::Error(
+        Status::Internal(request.method + " " + pattern + ": handler threw: " + e.what()));
+  } catch (...) {
+    return Response::Error(
+        Status::Internal(request.method + " " + pattern + ": handler threw a non-exception"));
+  }
+}
+
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> parts;
   // path starts with '/': "/a/b" -> {"a", "b"}; "/" -> {""}.
@@ -233,13 +246,9 @@ void Router::Dispatch(Request& request, const Respond& respond) const {
         return;
       }
       response = route->handler(request);
-    } catch (const std::exception& e) {
-      // (An asynchronous handler that answered before it threw keeps its answer.)
-      response = Response::Error(
-          Status::Internal(request.method + " " + route->pattern + ": handler threw: " + e.what()));
     } catch (...) {
-      response = Response::Error(Status::Internal(request.method + " " + route->pattern +
-                                                  ": handler threw a non-exception"));
+      // (An asynchronous handler that answered before it threw keeps its answer.)
+      response = HandlerThrew(request, route->pattern);
     }
   }
   respond(Reply{std::move(response), {}, false});
@@ -253,12 +262,8 @@ bool Router::DispatchInline(Request& request, const Respond& respond) const {
   Response response;
   try {
     return route->inline_handler(request, respond);
-  } catch (const std::exception& e) {
-    response = Response::Error(
-        Status::Internal(request.method + " " + route->pattern + ": handler threw: " + e.what()));
   } catch (...) {
-    response = Response::Error(Status::Internal(request.method + " " + route->pattern +
-                                                ": handler threw a non-exception"));
+    response = HandlerThrew(request, route->pattern);
   }
   respond(Reply{std::move(response), {}, false});
   return true;
